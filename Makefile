@@ -1,0 +1,57 @@
+# Two commands set everything up: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+CHROMIUM := /usr/bin/chromium
+PG_URL := postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: run install migrate seed superuser test lint pytest test-postgres browser screenshots clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || \
+		{ echo "Python 3.12 or newer is required (found: $$($(PYTHON) --version 2>&1)); see .python-version."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+seed: migrate
+	$(MANAGE) load_demo
+
+run: seed
+	$(MANAGE) runserver 127.0.0.1:8000
+
+superuser: migrate
+	$(MANAGE) createsuperuser
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
+	DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+
+# The browser test drives Debian's chromium; Playwright cannot download browsers here.
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
+		apt-get install -y -qq chromium >/dev/null || \
+		{ echo "Could not install chromium: run 'sudo apt-get install chromium'."; exit 1; }; }
+
+pytest: install browser
+	$(BIN)/pytest -q
+
+test: lint pytest
+
+test-postgres: install browser
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+screenshots: install browser
+	$(BIN)/python -m tests.screenshots docs/screenshots
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,134 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 1
+    prepopulated_fields = {"slug": ["name"]}
+    fields = ["name", "slug", "description", "position"]
+
+
+@admin.register(Facet)
+class FacetAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [CategoryInline]
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "facet", "slug", "position"]
+    list_filter = ["facet"]
+    list_select_related = ["facet"]
+    search_fields = ["name", "facet__name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Benefit)
+class BenefitAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Risk)
+class RiskAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "description", "mitigation"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class AliasFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Two new rows with the same alias would pass each row's check and then collide."""
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name")
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            key = slugify(name)
+            if key in seen:
+                form.add_error("name", ValidationError("This alias is listed twice.", code="twice"))
+            seen.add(key)
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    formset = AliasFormSet
+    extra = 1
+
+
+class RelationInline(admin.TabularInline):
+    model = TermRelation
+    fk_name = "from_term"
+    extra = 1
+    autocomplete_fields = ["to_term"]
+    verbose_name = "related term"
+    verbose_name_plural = "related terms (each pair once; the other term shows the inverse)"
+
+
+class FAQInline(admin.StackedInline):
+    model = FAQ
+    extra = 0
+    fields = ["question", "answer", "position"]
+
+
+class SourceInline(admin.TabularInline):
+    model = Source
+    extra = 0
+    fields = ["title", "publisher", "url", "position"]
+
+
+@admin.register(Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
+    list_filter = ["status", "categories", "tags"]
+    search_fields = ["headword", "expansion", "aliases__name", "definition"]
+    search_help_text = "Searches headword, expansion, aliases and definition."
+    prepopulated_fields = {"slug": ["headword"]}
+    autocomplete_fields = ["categories", "benefits", "risks"]
+    date_hierarchy = "updated_at"
+    actions = ["publish", "unpublish"]
+    inlines = [AliasInline, RelationInline, FAQInline, SourceInline]
+    fieldsets = [
+        (None, {"fields": ["headword", "expansion", "slug", "definition", "body"]}),
+        ("Classification", {"fields": ["categories", "tags", "benefits", "risks"]}),
+        ("Publishing", {"fields": ["status", "published_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("categories", queryset=Category.objects.select_related("facet")))
+        )
+
+    @admin.display(description="categories")
+    def category_list(self, term):
+        return ", ".join(category.name for category in term.categories.all())
+
+    @admin.action(description="Publish selected terms", permissions=["change"])
+    def publish(self, request, queryset):
+        now = timezone.now()
+        queryset.filter(published_at__isnull=True).update(published_at=now)
+        count = queryset.exclude(status=Term.Status.PUBLISHED).update(
+            status=Term.Status.PUBLISHED, updated_at=now
+        )
+        self.message_user(request, f"Published {count} term(s).", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected terms (back to draft)", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = queryset.filter(status=Term.Status.PUBLISHED).update(
+            status=Term.Status.DRAFT, updated_at=timezone.now()
+        )
+        self.message_user(request, f"Moved {count} term(s) back to draft.", messages.SUCCESS)

@@ -1,0 +1,408 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .markdown import render_markdown
+
+LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
+
+
+def initial_of(headword: str) -> str:
+    """The A–Z bar's letter for a headword; digits and symbols share "#"."""
+    first = headword.strip()[:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+class Facet(models.Model):
+    """A dimension that groups categories, such as office function or location."""
+
+    name = models.CharField(max_length=80, help_text="Shown as a heading, e.g. “Location”.")
+    slug = models.SlugField(max_length=80, unique=True, help_text="Used in category URLs.")
+    description = models.TextField(blank=True, help_text="One sentence for readers.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return f"{reverse('glossary:home')}#facet-{self.slug}"
+
+
+class CategoryQuerySet(models.QuerySet):
+    def with_term_counts(self, terms):
+        """Annotate `term_count`: how many of `terms` each category holds."""
+        return self.annotate(term_count=models.Count("terms", filter=Q(terms__in=terms)))
+
+
+class Category(models.Model):
+    facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
+    description = models.TextField(blank=True, help_text="One sentence for readers.")
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["facet__position", "facet__name", "position", "name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.UniqueConstraint(fields=["facet", "slug"], name="category_slug_unique_in_facet")
+        ]
+
+    def __str__(self):
+        return f"{self.facet.name}: {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("glossary:category", args=[self.facet.slug, self.slug])
+
+    @property
+    def key(self):
+        """The value of the index's `category` parameter."""
+        return f"{self.facet.slug}/{self.slug}"
+
+
+class Benefit(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(help_text="Plain text: what the benefit is and why it matters.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("glossary:benefit", args=[self.slug])
+
+
+class Risk(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(help_text="Plain text: what can go wrong.")
+    mitigation = models.TextField(blank=True, help_text="Plain text: how organisations reduce it.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("glossary:risk", args=[self.slug])
+
+
+class TaggedTerm(TaggedItemBase):
+    """A real foreign key to Term instead of taggit's generic relation, so tag joins are cheap."""
+
+    content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
+
+
+class TermQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of what readers may see."""
+        return self.filter(status=Term.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def starting_with(self, letter):
+        return self.filter(initial=letter)
+
+    def in_categories(self, categories):
+        """OR within a facet, AND across facets."""
+        by_facet = {}
+        for category in categories:
+            by_facet.setdefault(category.facet_id, []).append(category.pk)
+        qs = self
+        for ids in by_facet.values():
+            qs = qs.filter(
+                pk__in=Term.categories.through.objects.filter(category_id__in=ids).values("term_id")
+            )
+        return qs
+
+    def tagged(self, *tag_slugs):
+        """Every given tag must be present."""
+        qs = self
+        for slug in tag_slugs:
+            qs = qs.filter(pk__in=TaggedTerm.objects.filter(tag__slug=slug).values("content_object"))
+        return qs
+
+    def matching(self, text):
+        """A plain case-insensitive match on the names and definition."""
+        return self.filter(
+            Q(headword__icontains=text)
+            | Q(expansion__icontains=text)
+            | Q(definition__icontains=text)
+            | Q(pk__in=Alias.objects.filter(name__icontains=text).values("term_id"))
+        )
+
+    def for_cards(self):
+        """What a list of term cards needs, in a fixed number of queries."""
+        return self.only(
+            "slug", "headword", "expansion", "definition", "initial", "status", "published_at", "updated_at"
+        )
+
+    def for_article(self):
+        published = Term.objects.published()
+        return self.prefetch_related(
+            Prefetch("categories", queryset=Category.objects.select_related("facet")),
+            "tags",
+            "benefits",
+            "risks",
+            "aliases",
+            "faqs",
+            "sources",
+            Prefetch(
+                "relations_out",
+                queryset=TermRelation.objects.filter(to_term__in=published).select_related("to_term"),
+            ),
+            Prefetch(
+                "relations_in",
+                queryset=TermRelation.objects.filter(from_term__in=published).select_related("from_term"),
+            ),
+        )
+
+
+class Term(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    headword = models.CharField(max_length=120, help_text="The term as readers know it, e.g. “BPO”.")
+    expansion = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The full form of an acronym, e.g. “Business "
+        "Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
+    )
+    slug = models.SlugField(max_length=120, unique=True, help_text="The article's URL.")
+    definition = models.TextField(
+        max_length=400,
+        help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
+    )
+    body = models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is ignored.")
+    body_html = models.TextField(blank=True, editable=False)
+    initial = models.CharField(max_length=1, editable=False, db_index=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Readers see the term from this moment if published. Filled in when you publish.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    categories = models.ManyToManyField(Category, related_name="terms", blank=True)
+    benefits = models.ManyToManyField(Benefit, related_name="terms", blank=True)
+    risks = models.ManyToManyField(Risk, related_name="terms", blank=True)
+    tags = TaggableManager(through=TaggedTerm, blank=True)
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["initial", Lower("headword"), "expansion"]
+        indexes = [models.Index(fields=["status", "published_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_term_has_date",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.headword} ({self.expansion})" if self.expansion else self.headword
+
+    def save(self, *args, **kwargs):
+        self.body_html = render_markdown(self.body)
+        self.initial = initial_of(self.headword)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("glossary:term", args=[self.slug])
+
+    def is_published(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    def clean(self):
+        names = Q(name__iexact=self.headword) | Q(slug=self.slug)
+        if self.expansion:
+            names |= Q(name__iexact=self.expansion)
+        clashes = Alias.objects.exclude(term_id=self.pk).filter(names).select_related("term").first()
+        if clashes:
+            raise ValidationError(
+                "“%(alias)s” is already an alias of %(term)s.",
+                code="alias_clash",
+                params={"alias": clashes.name, "term": clashes.term},
+            )
+
+    def related_by_kind(self):
+        """Relations seen from this term, both directions, grouped in display order."""
+        groups = {kind: [] for kind in TermRelation.Kind}
+        for relation in self.relations_out.all():
+            groups[TermRelation.Kind(relation.kind)].append(relation.to_term)
+        for relation in self.relations_in.all():
+            groups[TermRelation.Kind(relation.kind).inverse].append(relation.from_term)
+        return [(kind.label, terms) for kind, terms in groups.items() if terms]
+
+    def categories_by_facet(self):
+        groups = {}
+        for category in self.categories.all():
+            groups.setdefault(category.facet, []).append(category)
+        return list(groups.items())
+
+
+class AliasQuerySet(models.QuerySet):
+    def of_published_terms(self):
+        return self.filter(term__in=Term.objects.published())
+
+
+class Alias(models.Model):
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, help_text="Another name readers use, e.g. “call centre”.")
+    slug = models.SlugField(max_length=200, unique=True, editable=False)
+
+    objects = AliasQuerySet.as_manager()
+
+    class Meta:
+        ordering = [Lower("name")]
+        verbose_name_plural = "aliases"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("glossary:term", args=[self.slug])
+
+    def clean(self):
+        self.slug = slugify(self.name)
+        if not self.slug:
+            raise ValidationError({"name": "Use at least one letter or digit."}, code="empty_slug")
+        others = Term.objects.exclude(pk=self.term_id) if self.term_id else Term.objects.all()
+        term = others.filter(
+            Q(headword__iexact=self.name) | Q(expansion__iexact=self.name) | Q(slug=self.slug)
+        ).first()
+        if term:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already the name or address of {term}."},
+                code="alias_clash",
+            )
+        alias = (
+            Alias.objects.exclude(pk=self.pk)
+            .filter(Q(name__iexact=self.name) | Q(slug=self.slug))
+            .select_related("term")
+            .first()
+        )
+        if alias:
+            raise ValidationError(
+                {"name": f"“{self.name}” is already an alias of {alias.term}."},
+                code="alias_clash",
+            )
+
+
+class TermRelation(models.Model):
+    """A typed link stored once and shown from both sides (KPO narrower than BPO ⇔ BPO broader)."""
+
+    class Kind(models.TextChoices):
+        BROADER = "broader", "Broader terms"
+        NARROWER = "narrower", "Narrower terms"
+        SEE_ALSO = "see_also", "See also"
+        CONTRASTS = "contrasts", "Contrasts with"
+
+        @property
+        def inverse(self):
+            return {"broader": TermRelation.Kind.NARROWER, "narrower": TermRelation.Kind.BROADER}.get(
+                self.value, self
+            )
+
+    from_term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="relations_out")
+    to_term = models.ForeignKey(
+        Term,
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+        help_text="The related term, seen from this one: choose “narrower” if it is a kind of this term.",
+    )
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.SEE_ALSO)
+
+    class Meta:
+        ordering = ["kind", "to_term__headword"]
+        constraints = [
+            models.UniqueConstraint(fields=["from_term", "to_term"], name="relation_once"),
+            models.CheckConstraint(condition=~Q(from_term=F("to_term")), name="relation_not_self"),
+        ]
+
+    def __str__(self):
+        return f"{self.from_term.headword} → {self.get_kind_display()} → {self.to_term.headword}"
+
+    def get_absolute_url(self):
+        return self.from_term.get_absolute_url()
+
+    def clean(self):
+        if self.from_term_id and self.from_term_id == self.to_term_id:
+            raise ValidationError({"to_term": "A term cannot relate to itself."}, code="self")
+        if TermRelation.objects.filter(from_term_id=self.to_term_id, to_term_id=self.from_term_id).exists():
+            raise ValidationError(
+                {"to_term": "These terms are already related from the other side."}, code="duplicate"
+            )
+
+
+class FAQ(models.Model):
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=300)
+    answer = models.TextField(help_text="Markdown. Raw HTML is ignored.")
+    answer_html = models.TextField(blank=True, editable=False)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["term", "position", "pk"]
+        verbose_name = "FAQ entry"
+        verbose_name_plural = "FAQ"
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        self.answer_html = render_markdown(self.answer)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return f"{self.term.get_absolute_url()}#faq-{self.pk}"
+
+
+class Source(models.Model):
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text="Optional; http or https only.",
+    )
+    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
+
+    class Meta:
+        ordering = ["term", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.term.get_absolute_url()}#sources"

@@ -1,0 +1,145 @@
+"""Writes that span several models: loading a content file into the glossary."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+
+
+class ContentError(ValueError):
+    """The content file refers to something it does not define, or has a malformed entry."""
+
+
+@dataclass
+class ImportReport:
+    created: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind, created):
+        bucket = self.created if created else self.skipped
+        bucket[kind] = bucket.get(kind, 0) + 1
+
+
+@transaction.atomic
+def content_import(*, data, update=False):
+    """Create what `data` defines and is missing; existing rows are kept unless `update`.
+
+    Keeping existing rows by default means re-running the seed never overwrites an editor's
+    changes. `data` is the parsed structure of fixtures/glossary.yaml.
+    """
+    report = ImportReport()
+    try:
+        categories = _import_taxonomy(data, update, report)
+        benefits = _import_simple(Benefit, data.get("benefits", []), ["name", "description"], update, report)
+        risks = _import_simple(
+            Risk, data.get("risks", []), ["name", "description", "mitigation"], update, report
+        )
+        terms = {}
+        for entry in data.get("terms", []):
+            term, created = _import_term(entry, categories, benefits, risks, update)
+            terms[term.slug] = (term, created or update, entry)
+            report.count("term", created)
+        for term, fresh, entry in terms.values():
+            if fresh:
+                _import_relations(term, entry.get("related", []), terms)
+    except KeyError as error:
+        raise ContentError(f"Unknown or missing reference: {error}") from error
+    except (TypeError, ValueError, ValidationError) as error:
+        raise ContentError(str(error)) from error
+    return report
+
+
+def _import_taxonomy(data, update, report):
+    categories = {}
+    for position, entry in enumerate(data.get("facets", [])):
+        facet, created = _upsert(
+            Facet,
+            entry["slug"],
+            update,
+            name=entry["name"],
+            description=entry.get("description", ""),
+            position=position,
+        )
+        report.count("facet", created)
+        for cat_position, cat in enumerate(entry.get("categories", [])):
+            category, created = _upsert(
+                Category,
+                cat["slug"],
+                update,
+                facet=facet,
+                name=cat["name"],
+                description=cat.get("description", ""),
+                position=cat_position,
+            )
+            report.count("category", created)
+            categories[category.key] = category
+    return categories
+
+
+def _import_simple(model, entries, fields, update, report):
+    rows = {}
+    for entry in entries:
+        row, created = _upsert(model, entry["slug"], update, **{name: entry.get(name, "") for name in fields})
+        report.count(model._meta.model_name, created)
+        rows[row.slug] = row
+    return rows
+
+
+def _upsert(model, slug, update, **values):
+    lookup = {"slug": slug}
+    if "facet" in values:
+        lookup["facet"] = values["facet"]
+    if update:
+        return model.objects.update_or_create(**lookup, defaults=values)
+    return model.objects.get_or_create(**lookup, defaults=values)
+
+
+def _import_term(entry, categories, benefits, risks, update):
+    values = {
+        "headword": entry["headword"],
+        "expansion": entry.get("expansion") or "",
+        "definition": " ".join(entry["definition"].split()),
+        "body": entry.get("body", ""),
+        "status": entry.get("status", Term.Status.PUBLISHED),
+    }
+    term, created = _upsert(Term, entry["slug"], update, **values)
+    if not (created or update):
+        return term, created
+    term.categories.set([categories[key] for key in entry.get("categories", [])])
+    term.benefits.set([benefits[slug] for slug in entry.get("benefits", [])])
+    term.risks.set([risks[slug] for slug in entry.get("risks", [])])
+    term.tags.set(entry.get("tags", []), clear=True)
+    term.aliases.all().delete()
+    for name in entry.get("aliases", []):
+        _create_valid(Alias(term=term, name=name))
+    term.faqs.all().delete()
+    for position, faq in enumerate(entry.get("faqs", [])):
+        FAQ.objects.create(term=term, question=faq["question"], answer=faq["answer"], position=position)
+    term.sources.all().delete()
+    for position, source in enumerate(entry.get("sources", [])):
+        _create_valid(
+            Source(
+                term=term,
+                title=source["title"],
+                publisher=source.get("publisher", ""),
+                url=source.get("url", ""),
+                position=position,
+            )
+        )
+    return term, created
+
+
+def _create_valid(row):
+    """Aliases and sources carry editor rules (no clashing names, http(s) only): apply them."""
+    row.full_clean()
+    row.save()
+
+
+def _import_relations(term, related, terms):
+    term.relations_out.all().delete()
+    for relation in related:
+        kind = TermRelation.Kind(relation["kind"])
+        other = terms[relation["term"]][0]
+        TermRelation.objects.get_or_create(from_term=term, to_term=other, defaults={"kind": kind})

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "glossary"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("terms/", views.term_list, name="term_list"),
+    path("terms/<slug:slug>/", views.term_detail, name="term"),
+    path("categories/<slug:facet_slug>/<slug:slug>/", views.category_detail, name="category"),
+    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("benefits/<slug:slug>/", views.benefit_detail, name="benefit"),
+    path("risks/<slug:slug>/", views.risk_detail, name="risk"),
+]

@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import urlencode
+from taggit.models import Tag
+
+from .filters import Option, TermFilter
+from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term
+
+
+def paginate(request, queryset):
+    """A page of `queryset`; nonsense page numbers are clamped rather than refused."""
+    paginator = Paginator(queryset, settings.GLOSSARY_TERMS_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+def can_preview(user):
+    return user.is_staff and user.has_perm("glossary.change_term")
+
+
+def home(request):
+    published = Term.objects.published()
+    counts = dict(published.order_by().values_list("initial").annotate(n=Count("id")))
+    index_url = reverse("glossary:term_list")
+    return render(
+        request,
+        "glossary/home.html",
+        {
+            "facets": Facet.objects.prefetch_related(
+                Prefetch("categories", queryset=Category.objects.with_term_counts(published))
+            ),
+            "letters": [
+                Option(letter, counts.get(letter, 0), False, f"{index_url}?{urlencode({'letter': letter})}")
+                for letter in LETTERS
+            ],
+            "term_count": sum(counts.values()),
+            "recent_terms": published.for_cards().order_by("-updated_at")[:8],
+        },
+    )
+
+
+def term_list(request):
+    term_filter = TermFilter(request.GET, queryset=Term.objects.published())
+    return render(
+        request,
+        "glossary/term_list.html",
+        {
+            "filter": term_filter,
+            "page_obj": paginate(request, term_filter.qs.for_cards()),
+        },
+    )
+
+
+def term_detail(request, slug):
+    terms = Term.objects.for_article()
+    preview = can_preview(request.user)
+    term = (terms if preview else terms.published()).filter(slug=slug).first()
+    if term is None:
+        aliases = Alias.objects.all() if preview else Alias.objects.of_published_terms()
+        alias = aliases.select_related("term").filter(slug=slug).first()
+        if alias is None:
+            raise Http404("No term has that address.")
+        return redirect(alias.term, permanent=True)
+    response = render(request, "glossary/term_detail.html", {"term": term})
+    if not term.is_published():
+        add_never_cache_headers(response)
+    return response
+
+
+def category_detail(request, facet_slug, slug):
+    category = get_object_or_404(Category.objects.select_related("facet"), facet__slug=facet_slug, slug=slug)
+    terms = Term.objects.published().filter(categories=category)
+    return render(
+        request,
+        "glossary/category_detail.html",
+        {
+            "category": category,
+            "page_obj": paginate(request, terms.for_cards()),
+        },
+    )
+
+
+def tag_detail(request, slug):
+    tag = get_object_or_404(Tag, slug=slug)
+    terms = Term.objects.published().tagged(tag.slug)
+    return render(
+        request,
+        "glossary/tag_detail.html",
+        {
+            "tag": tag,
+            "page_obj": paginate(request, terms.for_cards()),
+        },
+    )
+
+
+def benefit_detail(request, slug):
+    benefit = get_object_or_404(Benefit, slug=slug)
+    return render(
+        request,
+        "glossary/benefit_detail.html",
+        {
+            "benefit": benefit,
+            "page_obj": paginate(request, benefit.terms.published().for_cards()),
+        },
+    )
+
+
+def risk_detail(request, slug):
+    risk = get_object_or_404(Risk, slug=slug)
+    return render(
+        request,
+        "glossary/risk_detail.html",
+        {
+            "risk": risk,
+            "page_obj": paginate(request, risk.terms.published().for_cards()),
+        },
+    )
