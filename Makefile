@@ -50,8 +50,8 @@ test: lint pytest
 test-postgres: install browser
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
-screenshots: install browser
-	$(BIN)/python -m tests.screenshots docs/screenshots
+screenshots: seed browser
+	$(BIN)/python docs/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

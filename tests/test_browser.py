@@ -1,0 +1,54 @@
+"""A reader's journey in a real browser, at phone and desktop widths."""
+
+import pytest
+
+from .browser import WIDTHS, chromium, horizontal_overflow
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls happen before it starts.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_reader_filters_by_category_and_opens_an_article_without_sideways_scrolling(
+    bpo_world, live_server, browser, width
+):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+
+    page.goto(live_server.url)
+    assert page.get_by_role("heading", level=1).inner_text() == "Business terms, explained plainly"
+    assert horizontal_overflow(page) == 0
+
+    page.get_by_role("link", name="Offshore").first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Offshore"
+    page.get_by_role("link", name="Browse and narrow these in the index").click()
+    assert "category=location%2Foffshore" in page.url or "category=location/offshore" in page.url
+    assert page.get_by_role("link", name="Remove filter Location: Offshore").is_visible()
+    headwords = page.locator(".card__title a").all_inner_texts()
+    assert headwords == ["BPO", "KPO"]
+    assert horizontal_overflow(page) == 0
+
+    page.get_by_role("link", name="BPO", exact=True).click()
+    assert page.url == f"{live_server.url}/terms/bpo/"
+    assert page.get_by_role("heading", level=1).inner_text() == "BPO"
+    assert page.get_by_role("link", name="KPO").is_visible()
+    assert horizontal_overflow(page) == 0
+    page.close()
+
+
+def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(bpo_world, live_server, browser):
+    page = browser.new_page(viewport={"width": WIDTHS["phone"], "height": 800})
+    page.goto(f"{live_server.url}/terms/bpo/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    assert skip.evaluate("element => element === document.activeElement")
+    assert skip.is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.close()
