@@ -14,12 +14,12 @@ class ContentError(ValueError):
 
 @dataclass
 class ImportReport:
-    created: dict[str, int] = field(default_factory=dict)
-    skipped: dict[str, int] = field(default_factory=dict)
+    created: dict[type, int] = field(default_factory=dict)
+    skipped: dict[type, int] = field(default_factory=dict)
 
-    def count(self, kind, created):
+    def count(self, model, created):
         bucket = self.created if created else self.skipped
-        bucket[kind] = bucket.get(kind, 0) + 1
+        bucket[model] = bucket.get(model, 0) + 1
 
 
 @transaction.atomic
@@ -40,7 +40,7 @@ def content_import(*, data, update=False):
         for entry in data.get("terms", []):
             term, created = _import_term(entry, categories, benefits, risks, update)
             terms[term.slug] = (term, created or update, entry)
-            report.count("term", created)
+            report.count(Term, created)
         for term, fresh, entry in terms.values():
             if fresh:
                 _import_relations(term, entry.get("related", []), terms)
@@ -62,7 +62,7 @@ def _import_taxonomy(data, update, report):
             description=entry.get("description", ""),
             position=position,
         )
-        report.count("facet", created)
+        report.count(Facet, created)
         for cat_position, cat in enumerate(entry.get("categories", [])):
             category, created = _upsert(
                 Category,
@@ -73,7 +73,7 @@ def _import_taxonomy(data, update, report):
                 description=cat.get("description", ""),
                 position=cat_position,
             )
-            report.count("category", created)
+            report.count(Category, created)
             categories[category.key] = category
     return categories
 
@@ -82,7 +82,7 @@ def _import_simple(model, entries, fields, update, report):
     rows = {}
     for entry in entries:
         row, created = _upsert(model, entry["slug"], update, **{name: entry.get(name, "") for name in fields})
-        report.count(model._meta.model_name, created)
+        report.count(model, created)
         rows[row.slug] = row
     return rows
 
