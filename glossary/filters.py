@@ -5,10 +5,12 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db.models import Count
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from taggit.models import Tag
 
 from .models import LETTERS, Category, TaggedTerm, Term
+from .search import Search
 
 MAX_QUERY_LENGTH = 200
 
@@ -34,13 +36,13 @@ class TermFilterForm(forms.Form):
 
 
 class TermFilter(django_filters.FilterSet):
-    """Narrows published terms by text, letter, category (OR within a facet, AND across) and tag.
+    """Narrows published terms by a search query, letter, category (OR within a facet, AND across) and tag.
 
     `filter_queryset` applies the cleaned values itself so that the option counts can reuse it
     with one filter left out; invalid values are reported on the form and ignored.
     """
 
-    q = django_filters.CharFilter(label="Text")
+    q = django_filters.CharFilter(label="Search")
     letter = django_filters.ChoiceFilter(
         choices=[(letter, letter) for letter in LETTERS], empty_label="Any letter"
     )
@@ -67,13 +69,18 @@ class TermFilter(django_filters.FilterSet):
         self.errors  # noqa: B018 - validates the form and fills cleaned_data
         return self.form.cleaned_data
 
+    @cached_property
+    def search(self):
+        """The text query, ranked by relevance; respelled once here, not per count."""
+        return Search(self.values.get("q") or "", self.queryset)
+
     def selected_categories(self):
         return [self.categories[key] for key in self.values.get("category", [])]
 
     def filter_queryset(self, queryset, *, skip_letter=False, skip_facet=None):
         values = self.values
-        if values.get("q"):
-            queryset = queryset.matching(values["q"])
+        if self.search:
+            queryset = self.search.filter(queryset)
         if values.get("letter") and not skip_letter:
             queryset = queryset.starting_with(values["letter"])
         categories = [c for c in self.selected_categories() if c.facet_id != skip_facet]

@@ -1,3 +1,4 @@
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
@@ -135,15 +136,6 @@ class TermQuerySet(models.QuerySet):
         for slug in tag_slugs:
             qs = qs.filter(pk__in=TaggedTerm.objects.filter(tag__slug=slug).values("content_object"))
         return qs
-
-    def matching(self, text):
-        """A plain case-insensitive match on the names and definition."""
-        return self.filter(
-            Q(headword__icontains=text)
-            | Q(expansion__icontains=text)
-            | Q(definition__icontains=text)
-            | Q(pk__in=Alias.objects.filter(name__icontains=text).values("term_id"))
-        )
 
     def for_cards(self):
         """What a list of term cards needs, in a fixed number of queries."""
@@ -406,3 +398,42 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return f"{self.term.get_absolute_url()}#sources"
+
+
+# The search index: tables the search migration creates and database triggers keep current.
+# Django only reads them (managed = False); each database has its own (see glossary/search/).
+
+
+class SqliteSearchIndex(models.Model):
+    """The FTS5 table on SQLite: one row per term, its rowid the term's id."""
+
+    term = models.OneToOneField(
+        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_index"
+    )
+    # FTS5 names a hidden column after the table: `table = 'query'` is a full-text match.
+    match = models.TextField(db_column="glossary_term_fts")
+    # FTS5's hidden rank column: bm25 with the weights set by the migration; lower is better.
+    rank = models.FloatField()
+    names = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "glossary_term_fts"
+
+    def __str__(self):
+        return self.names
+
+
+class PostgresSearchIndex(models.Model):
+    """The weighted tsvector of each term on PostgreSQL, and its names for trigram matching."""
+
+    term = models.OneToOneField(Term, models.DO_NOTHING, primary_key=True, related_name="postgres_index")
+    names = models.TextField()
+    document = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = "glossary_term_search"
+
+    def __str__(self):
+        return self.names

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from taggit.models import Tag
 
-from .filters import Option, TermFilter
+from . import search
+from .filters import MAX_QUERY_LENGTH, Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term
 
 
@@ -44,15 +45,27 @@ def home(request):
 
 
 def term_list(request):
+    """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
-    return render(
-        request,
-        "glossary/term_list.html",
+    page_obj = paginate(request, term_filter.qs.for_cards())
+    if term_filter.search:
+        term_filter.search.highlight(page_obj.object_list)
+    return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
+
+
+def suggest(request):
+    """JSON for a search box that completes as one types: up to eight terms by name."""
+    terms = search.suggest(Term.objects.published().for_cards(), request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+    response = JsonResponse(
         {
-            "filter": term_filter,
-            "page_obj": paginate(request, term_filter.qs.for_cards()),
-        },
+            "suggestions": [
+                {"headword": term.headword, "expansion": term.expansion, "url": term.get_absolute_url()}
+                for term in terms
+            ]
+        }
     )
+    patch_cache_control(response, max_age=60)
+    return response
 
 
 def term_detail(request, slug):

@@ -1,0 +1,104 @@
+"""Search over terms, the same on every database.
+
+Views and filters use `Search` and `suggest`; the engine behind them is picked from the
+connection: FTS5 on SQLite (sqlite.py), full text and pg_trgm on PostgreSQL (postgresql.py).
+Both get only words made of letters and digits (text.py), never the reader's syntax.
+"""
+
+from importlib import import_module
+
+from django.db import connection
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
+from rapidfuzz import fuzz, process
+
+from ..models import Alias, Term
+from .text import Query, words_of
+
+__all__ = ["Search", "suggest"]
+
+SUGGESTIONS = 8
+CANDIDATES = 20
+
+
+def engine():
+    return import_module(f"{__name__}.{connection.vendor}")
+
+
+def relevance(query):
+    """Order: exact names first, then headwords starting with the query (or its stem), then the rank."""
+    exact = (
+        Q(headword__iexact=query.text)
+        | Q(expansion__iexact=query.text)
+        | Exists(Alias.objects.filter(term=OuterRef("pk"), name__iexact=query.text))
+    )
+    tier = Case(When(exact, then=Value(0)), When(headword__istartswith=query.stem, then=Value(1)), default=2)
+    return [tier, "search_rank", Lower("headword"), "pk"]
+
+
+class Search:
+    """A reader's query over `terms`, respelled when nothing matches it as typed.
+
+    `text` is what was typed, `typed` its words and `query` the words searched; `suggestion` is the closest
+    headword or alias when even the respelled query finds nothing.
+    """
+
+    def __init__(self, text, terms):
+        self.text = text.strip()
+        self.typed = self.query = Query.parse(self.text)
+        self.suggestion = None
+        if self.query and not engine().match(terms, self.query).exists():
+            self._respell(terms)
+
+    def __bool__(self):
+        """Whether anything was typed; a query of punctuation alone matches nothing."""
+        return bool(self.text)
+
+    @property
+    def respelled(self):
+        return self.query != self.typed
+
+    def filter(self, terms):
+        """`terms` that match, most relevant first."""
+        if not self.query:
+            return terms.none()
+        return engine().match(terms, self.query).order_by(*relevance(self.query))
+
+    def highlight(self, terms):
+        """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
+        ids = [term.pk for term in terms]
+        rows = engine().snippets(Term.objects.filter(pk__in=ids), self.query) if ids else []
+        fragments = {pk: definition if "\x02" in definition else body for pk, definition, body in rows}
+        for term in terms:
+            term.snippet = fragments.get(term.pk) or term.definition
+        return terms
+
+    def _respell(self, terms):
+        names = [
+            name
+            for joined in engine().similar_names(terms, self.typed.text, CANDIDATES)
+            for name in joined.split(" | ")
+        ]
+        vocabulary = {word for name in names for word in words_of(name)}
+        corrections = {}
+        for word in self.typed.words:
+            if word not in vocabulary and len(word) > 2:
+                best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=75)
+                if best:
+                    corrections[word] = best[0]
+        respelled = self.typed.replace(corrections)
+        if corrections and engine().match(terms, respelled).exists():
+            self.query = respelled
+            return
+        best = process.extractOne(
+            self.typed.text, names, scorer=fuzz.WRatio, processor=str.lower, score_cutoff=70
+        )
+        self.suggestion = best[0] if best else None
+
+
+def suggest(terms, text, limit=SUGGESTIONS):
+    """Up to `limit` of `terms` whose names start with or contain what was typed, best first."""
+    query = Query.parse(text)
+    if not query:
+        return terms.none()
+    return engine().match(terms, query, names_only=True).order_by(*relevance(query))[:limit]

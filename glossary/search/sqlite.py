@@ -1,0 +1,59 @@
+"""SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
+
+from django.db.models import F, Func, TextField
+from django.db.models.expressions import RawSQL
+
+from .text import spellings
+
+
+class Snippet(Func):
+    """FTS5's snippet() of one column: a fragment of about 24 tokens, matches marked \\x02 … \\x03."""
+
+    template = "snippet(glossary_term_fts, %(column)d, char(2), char(3), '…', 24)"
+    output_field = TextField()
+
+
+def expression(query, columns=None):
+    """An FTS5 expression: every word (in any of its spellings) must occur; the last may be a prefix.
+
+    Words are letters and digits only (see text.py), so quoting them leaves no syntax to inject.
+    """
+    groups = []
+    for position, word in enumerate(query.words, start=1):
+        forms = [f'"{form}"' for form in spellings(word)]
+        if position == len(query.words):
+            forms.append(f'"{word}"*')
+        groups.append(f"({' OR '.join(forms)})")
+    match = " AND ".join(groups)
+    return f"{{{' '.join(columns)}}} : ({match})" if columns else match
+
+
+def match(terms, query, *, names_only=False):
+    """`terms` that match, annotated with `search_rank` (lower is better)."""
+    expr = expression(query, ["names"] if names_only else None)
+    return terms.filter(sqlite_index__match=expr).annotate(search_rank=F("sqlite_index__rank"))
+
+
+def snippets(terms, query):
+    """(id, definition fragment, body fragment) of `terms`, matched words between \\x02 and \\x03."""
+    return (
+        terms.filter(sqlite_index__match=expression(query))
+        .annotate(
+            definition_snippet=Snippet(column=1),
+            body_snippet=Snippet(column=2),
+        )
+        .values_list("pk", "definition_snippet", "body_snippet")
+    )
+
+
+def similar_names(terms, text, limit):
+    """The names of `terms` sharing most three-letter sequences with `text`, best first."""
+    grams = {text[i : i + 3] for i in range(len(text) - 2)} - {"   "}
+    if not grams:
+        return []
+    expr = " OR ".join(f'"{gram}"' for gram in sorted(grams) if '"' not in gram)
+    ranked = RawSQL(
+        "SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s ORDER BY rank LIMIT %s",
+        [expr, limit * 4],
+    )
+    return list(terms.filter(pk__in=ranked).values_list("sqlite_index__names", flat=True)[:limit])
