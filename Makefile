@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 CHROMIUM := /usr/bin/chromium
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run install migrate seed superuser test lint pytest test-postgres browser screenshots clean
+.PHONY: run install migrate seed superuser test lint pytest test-postgres browser screenshots bench-search clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || \
@@ -52,6 +52,12 @@ test-postgres: install browser
 
 screenshots: seed browser
 	$(BIN)/python docs/make_screenshots.py
+
+# Search latency at 10,000 and 100,000 terms on both databases (takes a few minutes; drops kb_bench).
+bench-search: install
+	DATABASE_URL=sqlite:///$(CURDIR)/.bench-search.sqlite3 $(BIN)/python bench/search.py
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/kb_bench $(BIN)/python bench/search.py
+	rm -f .bench-search.sqlite3
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
 from django.db.models import F, Value
 
+from ..models import PostgresSearchIndex
 from .text import spellings
 
 # Weights for D, C, B, A: names (A) count most, then the definition (B), then body and FAQ (C).
@@ -42,9 +43,13 @@ def snippets(terms, query):
 
 
 def similar_names(terms, text, limit):
-    """The names of `terms` closest to `text` by trigram word distance (a GiST index scan)."""
-    return list(
-        terms.annotate(distance=TrigramWordDistance(Value(text), "postgres_index__names"))
+    """The names of `terms` among those closest to `text` by trigram word distance.
+
+    The nearest names come from a GiST index scan over all terms; `terms` then narrows them.
+    """
+    nearest = (
+        PostgresSearchIndex.objects.alias(distance=TrigramWordDistance(Value(text), "names"))
         .order_by("distance")
-        .values_list("postgres_index__names", flat=True)[:limit]
+        .values("term")[: limit * 4]
     )
+    return list(terms.filter(pk__in=nearest).values_list("postgres_index__names", flat=True)[:limit])
