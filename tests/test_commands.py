@@ -1,0 +1,137 @@
+"""`manage.py load_demo`: the seed content, loaded once however often it runs, and bad files refused."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from glossary.models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Facet, Category, Benefit, Risk, Term, Alias, FAQ, Source, TermRelation]
+
+
+def load(*args):
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def write(tmp_path, text, name="content.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_seed_content_loads_every_kind_of_row():
+    output = load()
+    assert output.startswith("Created: ")
+    loaded = counts()
+    assert loaded["Term"] >= 40
+    assert all(n > 0 for n in loaded.values()), loaded
+    bpo = Term.objects.for_article().get(slug="bpo")
+    assert bpo.expansion == "Business Process Outsourcing"
+    assert bpo.is_published()
+    assert bpo.categories.exists() and bpo.tags.exists() and bpo.faqs.exists()
+    assert "1989" in bpo.body
+    # Every term is classified, tagged, related and sourced.
+    terms = Term.objects.prefetch_related("categories", "tags", "sources", "relations_out", "relations_in")
+    for term in terms:
+        assert term.categories.all(), term
+        assert term.tags.all(), term
+        assert term.sources.all(), term
+        assert term.relations_out.all() or term.relations_in.all(), term
+
+
+def test_acronym_with_two_meanings_ships_both():
+    load()
+    assert set(Term.objects.filter(headword="RPO").values_list("expansion", flat=True)) == {
+        "Recruitment Process Outsourcing",
+        "Recovery Point Objective",
+    }
+
+
+def test_running_twice_duplicates_nothing():
+    load()
+    before = counts()
+    output = load()
+    assert counts() == before
+    assert output.startswith("Created: nothing; kept: ")
+
+
+def test_second_run_keeps_editor_changes_and_update_overwrites_them():
+    load()
+    Term.objects.filter(slug="bpo").update(definition="Edited by an editor.")
+    load()
+    assert Term.objects.get(slug="bpo").definition == "Edited by an editor."
+    before = counts()
+    assert "updated: " in load("--update")
+    assert Term.objects.get(slug="bpo").definition != "Edited by an editor."
+    assert counts() == before
+
+
+def test_dry_run_reports_and_changes_nothing():
+    output = load("--dry-run")
+    assert output.startswith("Would create: ")
+    assert set(counts().values()) == {0}
+
+
+MINIMAL = """
+facets:
+  - slug: location
+    name: Location
+    categories:
+      - {slug: offshore, name: Offshore}
+terms:
+  - slug: bpo
+    headword: BPO
+    definition: Hiring another company.
+    categories: [location/offshore]
+"""
+
+
+def test_a_small_file_of_ones_own_loads(tmp_path):
+    load("--file", write(tmp_path, MINIMAL))
+    bpo = Term.objects.get(slug="bpo")
+    assert [c.key for c in bpo.categories.all()] == ["location/offshore"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("facets: [unclosed", "is not valid YAML"),
+        ("- just\n- a list\n", "must hold a mapping"),
+        ("", "must hold a mapping"),
+        (MINIMAL.replace("location/offshore", "location/nowhere"), "Unknown or missing reference"),
+        (MINIMAL.replace("    headword: BPO\n", ""), "Unknown or missing reference"),
+        (MINIMAL + "    sources:\n      - {title: T, url: 'javascript:alert(1)'}\n", "URL"),
+        (MINIMAL + "    related:\n      - {term: bpo, kind: cousin}\n", "cousin"),
+        (MINIMAL + "  - {slug: kpo, headword: KPO, definition: K., aliases: [BPO]}\n", "already the name"),
+    ],
+)
+def test_bad_files_are_refused_and_load_nothing(tmp_path, text, message):
+    with pytest.raises(CommandError, match=message):
+        load("--file", write(tmp_path, text))
+    assert set(counts().values()) == {0}
+
+
+def test_missing_file_is_refused(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        load("--file", str(tmp_path / "absent.yaml"))
+
+
+def test_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("terms: [caf\xe9]".encode("latin-1"))
+    with pytest.raises(CommandError, match="not valid YAML"):
+        load("--file", str(path))
+
+
+def test_unknown_option_is_refused():
+    with pytest.raises(CommandError):
+        call_command("load_demo", "--overwrite")
