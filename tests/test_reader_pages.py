@@ -1,0 +1,234 @@
+"""What readers see on every public page, and what they may not see."""
+
+import pytest
+from django.test import RequestFactory, override_settings
+from django.views.defaults import server_error
+
+from glossary.models import Term
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(response):
+    """Headwords of the term cards on a page, in order."""
+    return [term.headword for term in response.context["page_obj"].object_list]
+
+
+class TestHome:
+    def test_home_shows_facets_counts_letters_and_recent_terms(self, client, bpo_world):
+        factories.draft(headword="Secret draft")
+        response = client.get("/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "A knowledge base of 3 business terms" in html
+        assert 'id="facet-location"' in html and 'id="facet-office-function"' in html
+        offshore = [c for f in response.context["facets"] for c in f.categories.all() if c.slug == "offshore"]
+        assert offshore[0].term_count == 2
+        letters = {option.label: option.count for option in response.context["letters"]}
+        assert letters["B"] == 1 and letters["K"] == 1 and letters["C"] == 1 and letters["Z"] == 0
+        assert [term.headword for term in response.context["recent_terms"]][0] in {
+            "BPO",
+            "KPO",
+            "Call center",
+        }
+        assert "Secret draft" not in html
+
+    def test_empty_site_still_renders(self, client, db):
+        response = client.get("/")
+        assert response.status_code == 200
+        assert "No terms are published yet." in response.content.decode()
+
+    def test_page_has_landmarks_and_skip_link(self, client, bpo_world):
+        html = client.get("/").content.decode()
+        assert '<a class="skip-link" href="#main">' in html
+        assert '<main id="main"' in html and "<nav" in html and "<footer" in html
+
+
+class TestIndex:
+    def test_lists_published_terms_grouped_by_letter(self, client, bpo_world):
+        factories.draft(headword="Draft term")
+        factories.scheduled(headword="Future term")
+        response = client.get("/terms/")
+        assert response.status_code == 200
+        assert titles(response) == ["BPO", "Call center", "KPO"]
+        html = response.content.decode()
+        assert 'class="letter-group__letter"' in html
+        assert "Draft term" not in html and "Future term" not in html
+
+    def test_letter_filter(self, client, bpo_world):
+        response = client.get("/terms/", {"letter": "K"})
+        assert titles(response) == ["KPO"]
+        assert "Letter K" in response.content.decode()
+
+    def test_category_or_within_a_facet_and_across_facets(self, client, bpo_world):
+        either_place = client.get("/terms/", {"category": ["location/offshore", "location/onshore"]})
+        assert titles(either_place) == ["BPO", "Call center", "KPO"]
+        offshore_front = client.get(
+            "/terms/", {"category": ["location/offshore", "office-function/front-office"]}
+        )
+        assert titles(offshore_front) == ["BPO"]
+
+    def test_tag_filter_is_repeatable_and_narrows(self, client, bpo_world):
+        assert titles(client.get("/terms/", {"tag": "outsourcing"})) == ["BPO", "KPO"]
+        assert titles(client.get("/terms/", {"tag": ["outsourcing", "knowledge"]})) == ["KPO"]
+
+    def test_text_filter(self, client, bpo_world):
+        assert titles(client.get("/terms/", {"q": "knowledge"})) == ["KPO"]
+
+    def test_option_counts_say_what_each_option_would_leave(self, client, bpo_world):
+        response = client.get("/terms/", {"category": "location/offshore"})
+        facets = {
+            facet.slug: {o.label: (o.count, o.selected) for o in options}
+            for facet, options in response.context["filter"].facet_options()
+        }
+        # Within the selected facet, counts ignore the facet's own selection (OR).
+        assert facets["location"] == {"Offshore": (2, True), "Onshore": (1, False)}
+        assert facets["office-function"] == {"Back office": (2, False), "Front office": (1, False)}
+        tags = {o.label: o.count for o in response.context["filter"].tag_options()}
+        assert tags == {"knowledge": 1, "outsourcing": 2}
+        letters = {o.label: o.count for o in response.context["filter"].letter_options() if o.count}
+        assert letters == {"B": 1, "K": 1}
+
+    def test_active_filters_can_be_removed_one_by_one(self, client, bpo_world):
+        response = client.get("/terms/", {"category": "location/offshore", "tag": "knowledge", "letter": "K"})
+        chips = {chip.label: chip.remove_url for chip in response.context["filter"].active_filters()}
+        assert set(chips) == {"Location: Offshore", "#knowledge", "Letter K"}
+        without_tag = client.get("/terms/" + chips["#knowledge"])
+        assert "tag=" not in chips["#knowledge"]
+        assert titles(without_tag) == ["KPO"]
+        assert "Remove filter #knowledge" in response.content.decode()
+
+    @override_settings(GLOSSARY_TERMS_PER_PAGE=2)
+    def test_pagination(self, client, bpo_world):
+        first = client.get("/terms/")
+        assert titles(first) == ["BPO", "Call center"]
+        assert 'rel="next" href="?page=2"' in first.content.decode()
+        assert titles(client.get("/terms/", {"page": 2})) == ["KPO"]
+
+    def test_filter_links_keep_the_other_filters(self, client, bpo_world):
+        response = client.get("/terms/", {"tag": "outsourcing"})
+        letters = {o.label: o.url for o in response.context["filter"].letter_options()}
+        assert letters["K"] == "?letter=K&tag=outsourcing"
+
+
+class TestArticle:
+    def test_article_shows_everything_about_the_term(self, client, bpo_world):
+        bpo = bpo_world["bpo"]
+        bpo.benefits.add(factories.benefit(name="Lower costs"))
+        bpo.risks.add(factories.risk(name="Data security", mitigation="Audit the provider."))
+        factories.faq(bpo, question="Is BPO the same as a call center?", answer="*No.*")
+        factories.source(bpo, title="What is BPO?", url="https://example.com/bpo")
+        response = client.get("/terms/bpo/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        for text in [
+            '<h1 id="term-heading">BPO</h1>',
+            "Business Process Outsourcing",
+            "Hiring another company to run a business process.",
+            "<h2>Types</h2>",
+            "Lower costs",
+            "Data security",
+            "Audit the provider.",
+            "Is BPO the same as a call center?",
+            "<em>No.</em>",
+            'href="https://example.com/bpo"',
+            "Narrower terms",
+            'href="/terms/kpo/"',
+            "Contrasts with",
+            'href="/terms/call-center/"',
+            "Offshore",
+            "Back office",
+            "outsourcing",
+        ]:
+            assert text in html, text
+        assert '<meta name="description" content="Hiring another company to run a business process.">' in html
+
+    def test_inverse_relation_is_shown_on_the_other_term(self, client, bpo_world):
+        html = client.get("/terms/kpo/").content.decode()
+        assert "Broader terms" in html and 'href="/terms/bpo/"' in html
+
+    def test_alias_address_redirects_permanently(self, client, bpo_world):
+        response = client.get("/terms/business-process-outsourcing/")
+        assert response.status_code == 301
+        assert response["Location"] == "/terms/bpo/"
+
+    def test_draft_is_404_for_readers_and_previewable_by_staff(self, client, admin_client, db):
+        draft = factories.draft(headword="Draft", slug="draft", aliases=["draft alias"])
+        assert client.get("/terms/draft/").status_code == 404
+        assert client.get("/terms/draft-alias/").status_code == 404
+        response = admin_client.get("/terms/draft/")
+        assert response.status_code == 200
+        assert "no-cache" in response["Cache-Control"]
+        assert draft.headword in response.content.decode()
+
+    def test_scheduled_term_is_404_for_readers(self, client, db):
+        factories.scheduled(slug="soon")
+        assert client.get("/terms/soon/").status_code == 404
+
+    def test_staff_without_change_permission_cannot_preview(self, client, django_user_model, db):
+        factories.draft(slug="draft")
+        user = django_user_model.objects.create_user("viewer", password="pw", is_staff=True)
+        client.force_login(user)
+        assert client.get("/terms/draft/").status_code == 404
+
+    def test_stored_markup_is_never_run(self, client, db):
+        factories.term(
+            slug="x",
+            headword="<script>alert(1)</script>",
+            definition='"><img src=x onerror=alert(1)>',
+            body="<script>alert(2)</script>",
+        )
+        html = client.get("/terms/x/").content.decode()
+        assert "<script>alert" not in html
+        assert "<img src=x" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+class TestTaxonomyPages:
+    def test_category_page(self, client, bpo_world):
+        response = client.get("/categories/location/offshore/")
+        assert response.status_code == 200
+        assert titles(response) == ["BPO", "KPO"]
+        assert 'href="/terms/?category=location/offshore"' in response.content.decode()
+
+    def test_category_slug_belongs_to_its_facet(self, client, bpo_world):
+        assert client.get("/categories/office-function/offshore/").status_code == 404
+
+    def test_tag_page(self, client, bpo_world):
+        response = client.get("/tags/outsourcing/")
+        assert response.status_code == 200
+        assert titles(response) == ["BPO", "KPO"]
+
+    def test_benefit_and_risk_pages(self, client, bpo_world):
+        benefit = factories.benefit(name="Lower costs", slug="lower-costs")
+        risk = factories.risk(name="Data security", slug="data-security", mitigation="Audit the provider.")
+        bpo_world["bpo"].benefits.add(benefit)
+        bpo_world["bpo"].risks.add(risk)
+        draft = factories.draft(headword="Hidden")
+        draft.benefits.add(benefit)
+        response = client.get("/benefits/lower-costs/")
+        assert response.status_code == 200 and titles(response) == ["BPO"]
+        response = client.get("/risks/data-security/")
+        assert response.status_code == 200 and titles(response) == ["BPO"]
+        assert "Audit the provider." in response.content.decode()
+
+    @pytest.mark.parametrize("url", ["/tags/nope/", "/benefits/nope/", "/risks/nope/", "/categories/a/b/"])
+    def test_unknown_slugs_are_404_in_the_sites_design(self, client, url, db):
+        response = client.get(url)
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "We could not find that page" in html
+        assert '<a class="skip-link" href="#main">' in html
+
+
+def test_server_error_page_uses_the_sites_design(db):
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_published_term_count_matches_index(client, bpo_world):
+    response = client.get("/terms/")
+    assert response.context["page_obj"].paginator.count == Term.objects.published().count() == 3
