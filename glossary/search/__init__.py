@@ -8,8 +8,9 @@ Both get only words made of letters and digits (text.py), never the reader's syn
 from importlib import import_module
 
 from django.db import connection
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 from rapidfuzz import fuzz, process
 
 from ..models import Alias, Term
@@ -25,14 +26,25 @@ def engine():
     return import_module(f"{__name__}.{connection.vendor}")
 
 
-def relevance(query):
-    """Order: exact names first, then headwords starting with the query (or its stem), then the rank."""
-    exact = (
-        Q(headword__iexact=query.text)
-        | Q(expansion__iexact=query.text)
-        | Exists(Alias.objects.filter(term=OuterRef("pk"), name__iexact=query.text))
+def named(text):
+    """Terms whose headword, expansion or an alias is `text` (lower case), each found by its index.
+
+    Three uncorrelated subqueries, each run once, rather than a test of every matching row.
+    """
+    return (
+        Q(pk__in=Term.objects.filter(Exact(Lower("headword"), text)).values("pk"))
+        | Q(pk__in=Term.objects.filter(Exact(Lower("expansion"), text)).values("pk"))
+        | Q(pk__in=Alias.objects.filter(Exact(Lower("name"), text)).values("term_id"))
     )
-    tier = Case(When(exact, then=Value(0)), When(headword__istartswith=query.stem, then=Value(1)), default=2)
+
+
+def relevance(query):
+    """Order: exact names, then headwords or expansions starting with the query (or its stem), then rank."""
+    tier = Case(
+        When(named(query.text), then=Value(0)),
+        When(Q(headword__istartswith=query.stem) | Q(expansion__istartswith=query.stem), then=Value(1)),
+        default=2,
+    )
     return [tier, "search_rank", Lower("headword"), "pk"]
 
 

@@ -3,7 +3,7 @@
 from django.db.models import F, Func, TextField
 from django.db.models.expressions import RawSQL
 
-from .text import spellings
+from .text import fragments, spellings
 
 
 class Snippet(Func):
@@ -47,13 +47,15 @@ def snippets(terms, query):
 
 
 def similar_names(terms, text, limit):
-    """The names of `terms` sharing most three-letter sequences with `text`, best first."""
-    grams = {text[i : i + 3] for i in range(len(text) - 2)} - {"   "}
-    if not grams:
+    """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best first.
+
+    Each piece is a substring search in the trigram table; bm25 ranks names holding more of them.
+    """
+    pieces = fragments(text)
+    if not pieces:
         return []
-    expr = " OR ".join(f'"{gram}"' for gram in sorted(grams) if '"' not in gram)
     ranked = RawSQL(
         "SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s ORDER BY rank LIMIT %s",
-        [expr, limit * 4],
+        [" OR ".join(f'"{piece}"' for piece in pieces), limit * 4],
     )
     return list(terms.filter(pk__in=ranked).values_list("sqlite_index__names", flat=True)[:limit])

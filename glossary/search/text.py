@@ -83,6 +83,17 @@ def spellings(word):
     return forms
 
 
+def fragments(text):
+    """Pieces of `text` that one typo leaves whole: both halves of each long word, short words as they are."""
+    pieces = []
+    for word in words_of(text):
+        if len(word) >= 6:
+            pieces += [word[: len(word) // 2], word[len(word) // 2 :]]
+        elif len(word) >= 3:
+            pieces.append(word)
+    return pieces
+
+
 @dataclass(frozen=True)
 class Query:
     """A reader's query: `text` to compare with whole names, `words` for the full-text engine."""
