@@ -235,6 +235,8 @@ class Term(models.Model):
         )
 
     def clean(self):
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # before the constraint that requires it is checked
         names = Q(name__iexact=self.headword) | Q(slug=self.slug)
         if self.expansion:
             names |= Q(name__iexact=self.expansion)
