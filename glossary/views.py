@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from . import search
@@ -23,6 +24,7 @@ def can_preview(user):
     return user.is_staff and user.has_perm("glossary.change_term")
 
 
+@require_safe
 def home(request):
     published = Term.objects.published()
     counts = dict(published.order_by().values_list("initial").annotate(n=Count("id")))
@@ -44,6 +46,7 @@ def home(request):
     )
 
 
+@require_safe
 def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
@@ -53,6 +56,7 @@ def term_list(request):
     return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
 
 
+@require_safe
 def suggest(request):
     """JSON for a search box that completes as one types: up to eight terms by name."""
     terms = search.suggest(Term.objects.published().for_cards(), request.GET.get("q", "")[:MAX_QUERY_LENGTH])
@@ -68,6 +72,7 @@ def suggest(request):
     return response
 
 
+@require_safe
 def term_detail(request, slug):
     terms = Term.objects.for_article()
     preview = can_preview(request.user)
@@ -84,6 +89,7 @@ def term_detail(request, slug):
     return response
 
 
+@require_safe
 def category_detail(request, facet_slug, slug):
     category = get_object_or_404(Category.objects.select_related("facet"), facet__slug=facet_slug, slug=slug)
     terms = Term.objects.published().filter(categories=category)
@@ -97,6 +103,7 @@ def category_detail(request, facet_slug, slug):
     )
 
 
+@require_safe
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     terms = Term.objects.published().tagged(tag.slug)
@@ -110,6 +117,7 @@ def tag_detail(request, slug):
     )
 
 
+@require_safe
 def benefit_detail(request, slug):
     benefit = get_object_or_404(Benefit, slug=slug)
     return render(
@@ -122,6 +130,7 @@ def benefit_detail(request, slug):
     )
 
 
+@require_safe
 def risk_detail(request, slug):
     risk = get_object_or_404(Risk, slug=slug)
     return render(
