@@ -1,0 +1,77 @@
+"""Every page asks the database a fixed number of questions, however many terms there are."""
+
+import pytest
+
+from . import factories
+
+# One bound per page (the count measured today); each must hold with 5 terms and with 300 alike.
+BOUNDS = {
+    "/": 4,
+    "/terms/": 7,
+    "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 9,
+    "/search/?q=term": 9,
+    "/search/?q=expandde": 11,  # respelled: the candidate names, then the corrected search
+    "/search/?q=zzzzzz": 8,
+    "/search/suggest/?q=ter": 1,
+    "/terms/term-0/": 10,
+    "/categories/place/place-0/": 3,
+    "/tags/tag-0/": 3,
+    "/benefits/benefit-0/": 3,
+    "/risks/risk-0/": 3,
+    "/terms/no-such-term/": 2,
+}
+
+
+@pytest.fixture(params=[5, 300], ids=lambda n: f"{n}-terms")
+def glossary(request, db):
+    """`n` published terms, each classified, tagged, related, with aliases, FAQ and sources."""
+    n = request.param
+    place, kind = factories.facet(slug="place"), factories.facet(slug="kind")
+    places = [factories.category(place, slug=f"place-{i}") for i in range(4)]
+    kinds = [factories.category(kind, slug=f"kind-{i}") for i in range(3)]
+    benefit, risk = factories.benefit(slug="benefit-0"), factories.risk(slug="risk-0")
+    terms = []
+    for i in range(n):
+        term = factories.term(
+            headword=f"Term {i}",
+            slug=f"term-{i}",
+            expansion=f"Expanded term {i}",
+            definition=f"The definition of term number {i}.",
+            body=f"Body of term {i}, with **Markdown**.",
+            categories=[places[i % 4], kinds[i % 3]],
+            tags=[f"tag-{i % 7}", f"tag-{i % 5}"],
+            aliases=[f"alias {i}"],
+        )
+        term.benefits.add(benefit)
+        term.risks.add(risk)
+        factories.faq(term, question=f"Question {i}?")
+        factories.source(term, title=f"Source {i}")
+        if terms:
+            factories.relation(term, terms[-1], "narrower" if i % 2 else "see_also")
+        terms.append(term)
+    # The article's own term is related to many others, from both sides.
+    for other in terms[2:40]:
+        factories.relation(other, terms[0], "contrasts")
+    return terms
+
+
+@pytest.mark.parametrize("url", BOUNDS)
+def test_page_query_count_does_not_grow(client, glossary, url, django_assert_max_num_queries):
+    with django_assert_max_num_queries(BOUNDS[url]):
+        response = client.get(url)
+    assert response.status_code == (404 if "no-such" in url else 200)
+    if "page_obj" in (response.context or {}):
+        assert bool(response.context["page_obj"].object_list) == ("zzzzzz" not in url)
+    if "expandde" in url:
+        assert response.context["filter"].search.respelled
+
+
+def test_staff_preview_query_count_does_not_grow(admin_client, glossary, django_assert_max_num_queries):
+    factories.draft(slug="draft", categories=[glossary[0].categories.first()])
+    with django_assert_max_num_queries(18):
+        assert admin_client.get("/terms/draft/").status_code == 200
+
+
+def test_admin_term_list_query_count_does_not_grow(admin_client, glossary, django_assert_max_num_queries):
+    with django_assert_max_num_queries(17):  # session, user, counts, each filter's choices, one page
+        assert admin_client.get("/admin/glossary/term/").status_code == 200
