@@ -438,6 +438,7 @@ class PostgresSearchIndex(models.Model):
     term = models.OneToOneField(Term, models.DO_NOTHING, primary_key=True, related_name="postgres_index")
     names = models.TextField()
     document = SearchVectorField()
+    names_document = SearchVectorField()  # the names alone, for prefix matches as one types
 
     class Meta:
         managed = False

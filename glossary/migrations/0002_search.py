@@ -69,10 +69,14 @@ SQLITE_UNINSTALL = [
 
 POSTGRES_INSTALL = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    # names_document is small, so prefix matches on names (as one types) stay cheap to find and rank;
+    # 'simple' keeps every word, as typed: the English stop words include prefixes such as “out”.
     """CREATE TABLE glossary_term_search (
-        term_id bigint PRIMARY KEY, names text NOT NULL, document tsvector NOT NULL)""",
+        term_id bigint PRIMARY KEY, names text NOT NULL, document tsvector NOT NULL,
+        names_document tsvector GENERATED ALWAYS AS (to_tsvector('simple', names)) STORED)""",
     "CREATE INDEX glossary_term_search_document ON glossary_term_search USING gin (document)",
-    "CREATE INDEX glossary_term_search_names ON glossary_term_search USING gist (names gist_trgm_ops)",
+    "CREATE INDEX glossary_term_search_names_document ON glossary_term_search USING gin (names_document)",
+    "CREATE INDEX glossary_term_search_names ON glossary_term_search USING gin (names gin_trgm_ops)",
     # A: headword, expansion and aliases; B: definition; C: body and FAQ.
     """CREATE FUNCTION glossary_term_search_refresh(tid bigint) RETURNS void LANGUAGE sql AS $$
         INSERT INTO glossary_term_search (term_id, names, document)
@@ -163,6 +167,7 @@ class Migration(migrations.Migration):
                 ('term', models.OneToOneField(on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='postgres_index', serialize=False, to='glossary.term')),
                 ('names', models.TextField()),
                 ('document', django.contrib.postgres.search.SearchVectorField()),
+                ('names_document', django.contrib.postgres.search.SearchVectorField()),
             ],
             options={
                 'db_table': 'glossary_term_search',

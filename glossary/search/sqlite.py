@@ -13,24 +13,29 @@ class Snippet(Func):
     output_field = TextField()
 
 
-def expression(query, columns=None):
-    """An FTS5 expression: every word (in any of its spellings) must occur; the last may be a prefix.
+def conjunction(words, *, prefix=False):
+    """Every word (in any of its spellings) must occur; with `prefix`, the last may be a prefix.
 
     Words are letters and digits only (see text.py), so quoting them leaves no syntax to inject.
     """
     groups = []
-    for position, word in enumerate(query.words, start=1):
+    for position, word in enumerate(words, start=1):
         forms = [f'"{form}"' for form in spellings(word)]
-        if position == len(query.words):
+        if prefix and position == len(words):
             forms.append(f'"{word}"*')
         groups.append(f"({' OR '.join(forms)})")
-    match = " AND ".join(groups)
-    return f"{{{' '.join(columns)}}} : ({match})" if columns else match
+    return " AND ".join(groups)
+
+
+def expression(query, *, names_only=False):
+    """An FTS5 expression: every word anywhere, or in the names with the last word as a prefix."""
+    names = f"{{names}} : ({conjunction(query.words, prefix=True)})"
+    return names if names_only else f"({conjunction(query.words)}) OR {names}"
 
 
 def match(terms, query, *, names_only=False):
     """`terms` that match, annotated with `search_rank` (lower is better)."""
-    expr = expression(query, ["names"] if names_only else None)
+    expr = expression(query, names_only=names_only)
     return terms.filter(sqlite_index__match=expr).annotate(search_rank=F("sqlite_index__rank"))
 
 
