@@ -3,7 +3,7 @@
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
 from django.db.models import F, Q, Value
 
-from .text import spellings
+from .text import fragments, spellings
 
 # Weights for D, C, B, A: names (A) count most, then the definition (B), then body and FAQ (C).
 WEIGHTS = [0.05, 0.2, 0.5, 1.0]
@@ -55,9 +55,18 @@ def snippets(terms, query):
 
 
 def similar_names(terms, text, limit):
-    """The names of `terms` most like `text` (pg_trgm word similarity, found through a GIN index)."""
+    """The names of `terms` holding a word like one of those in `text`, closest to `text` first.
+
+    pg_trgm's word similarity, one word at a time so that one stray word cannot hide the rest;
+    each test is a GIN index lookup.
+    """
+    alike = Q()
+    for word in fragments(text, split=False):
+        alike |= Q(postgres_index__names__trigram_word_similar=word)
+    if not alike:
+        return []
     return list(
-        terms.filter(postgres_index__names__trigram_word_similar=text)
+        terms.filter(alike)
         .annotate(distance=TrigramWordDistance(Value(text), "postgres_index__names"))
         .order_by("distance")
         .values_list("postgres_index__names", flat=True)[:limit]

@@ -83,11 +83,15 @@ def spellings(word):
     return forms
 
 
-def fragments(text):
-    """Pieces of `text` that one typo leaves whole: both halves of each long word, short words as they are."""
+def fragments(text, *, split=True):
+    """Pieces of `text` that one typo leaves whole.
+
+    Both halves of each long word (or the whole word, if not `split`) and short words as they are;
+    words under three letters would match nearly everything, so they are left out.
+    """
     pieces = []
-    for word in words_of(text):
-        if len(word) >= 6:
+    for word in words_of(text)[:MAX_WORDS]:
+        if split and len(word) >= 6:
             pieces += [word[: len(word) // 2], word[len(word) // 2 :]]
         elif len(word) >= 3:
             pieces.append(word)

@@ -1,0 +1,257 @@
+"""Search: relevance over the seed content, freshness after every kind of edit, snippets, suggestions."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from glossary.models import FAQ, Alias, Term
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+# (query, slug that must rank first) or (query, slugs that must all be in the top 3).
+RELEVANCE = [
+    # acronyms, any case
+    ("bpo", "bpo"),
+    ("BPO", "bpo"),
+    ("kpo", "kpo"),
+    ("ito", "ito"),
+    ("lpo", "lpo"),
+    ("epo", "epo"),
+    ("bant", "bant"),
+    ("b2b", "b2b"),
+    ("hr", "hr-outsourcing"),
+    # expansions and full names
+    ("business process outsourcing", "bpo"),
+    ("knowledge process outsourcing", "kpo"),
+    ("information technology outsourcing", "ito"),
+    ("legal process outsourcing", "lpo"),
+    ("engineering process outsourcing", "epo"),
+    ("recruitment process outsourcing", "rpo"),
+    ("recovery point objective", "recovery-point-objective"),
+    ("b2b saas", "b2b-saas"),
+    ("b2c marketing", "b2c-marketing"),
+    ("banner blindness", "banner-blindness"),
+    ("bbc email", "bbc-email"),
+    ("front office", "front-office"),
+    ("back office", "back-office"),
+    ("third-party provider", "third-party-provider"),
+    # aliases
+    ("call centre", "call-center"),
+    ("contact center", "call-center"),
+    ("human resources", "hr-outsourcing"),
+    # prefixes as one types
+    ("nearshor", "nearshore-outsourcing"),
+    ("business proc", "bpo"),
+    ("off", "offshore-outsourcing"),
+    # plurals and other endings
+    ("outsourced", "outsourcing"),
+    ("offshoring", "offshore-outsourcing"),
+    ("backlink", "backlinks"),
+    ("behavioral emails", "behavioral-email"),
+    ("technical supports", "technical-support"),
+    ("call centres", "call-center"),
+    # British spellings
+    ("behavioural email", "behavioral-email"),
+    # misspellings
+    ("outsorcing", "outsourcing"),
+    ("knowlege process", "kpo"),
+    ("payrol", "payroll-processing"),
+    ("customer servise", "customer-service"),
+    ("telemarketting", "telemarketing"),
+    ("bussiness proces", "bpo"),
+    # words found only in the body, definition or FAQ
+    ("1989", "bpo"),
+    ("disaster recovery", ["recovery-point-objective"]),
+    ("accenture", ["bpo"]),
+    # an acronym with two meanings lists both at the top
+    ("rpo", ["rpo", "recovery-point-objective"]),
+]
+
+
+@pytest.fixture
+def seed(db):
+    call_command("load_demo", verbosity=0)
+
+
+def top(client, q, n=3):
+    response = client.get("/search/", {"q": q})
+    assert response.status_code == 200
+    return [term.slug for term in response.context["page_obj"].object_list][:n]
+
+
+def test_relevance_table(client, seed):
+    """Every query of the table at once, so a failure lists every miss."""
+    misses = []
+    for query, expected in RELEVANCE:
+        found = top(client, query)
+        ok = set(expected) <= set(found) if isinstance(expected, list) else found[:1] == [expected]
+        if not ok:
+            misses.append(f"{query!r}: expected {expected}, got {found}")
+    assert not misses, "\n".join(misses)
+    assert len(RELEVANCE) >= 30
+
+
+def test_both_meanings_of_an_acronym_show_their_expansions(client, seed):
+    html = client.get("/search/", {"q": "RPO"}).content.decode()
+    assert "Recruitment Process Outsourcing" in html and "Recovery Point Objective" in html
+
+
+def test_index_q_ranks_like_the_search_page(client, seed):
+    response = client.get("/terms/", {"q": "call centre"})
+    assert response.context["page_obj"].object_list[0].slug == "call-center"
+
+
+class TestSnippetsAndMessages:
+    def test_snippet_highlights_matched_words(self, client, seed):
+        html = client.get("/search/", {"q": "1989"}).content.decode()
+        assert "<mark>1989</mark>" in html
+
+    def test_markup_in_query_and_content_is_shown_as_text(self, client, db):
+        factories.term(headword="Escapes", definition="Uses <script>alert(1)</script> as an example.")
+        html = client.get("/search/", {"q": "<script>"}).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "Search results for “&lt;script&gt;”" in html
+        html = client.get("/search/", {"q": "example"}).content.decode()
+        assert "<mark>example</mark>" in html
+        assert "<script>alert(1)</script>" not in html
+
+    def test_respelled_query_says_so(self, client, seed):
+        html = client.get("/search/", {"q": "outsorcing"}).content.decode()
+        assert "showing results for “<strong>outsourcing</strong>”" in html
+
+    def test_did_you_mean_when_nothing_matches(self, client, db):
+        factories.term(headword="Nearshore outsourcing", slug="nearshore-outsourcing")
+        response = client.get("/search/", {"q": "nearshor outsorcing ltd"})
+        assert list(response.context["page_obj"]) == []
+        html = response.content.decode()
+        assert "Did you mean" in html
+        assert 'href="/search/?q=Nearshore+outsourcing"' in html
+        followed = client.get("/search/", {"q": "Nearshore outsourcing"})
+        assert top(client, "Nearshore outsourcing") == ["nearshore-outsourcing"]
+        assert followed.status_code == 200
+
+    def test_nothing_to_suggest(self, client, seed):
+        response = client.get("/search/", {"q": "qqqqqqqqq"})
+        assert list(response.context["page_obj"]) == []
+        assert "Did you mean" not in response.content.decode()
+
+    def test_punctuation_only_query_finds_nothing(self, client, seed):
+        response = client.get("/search/", {"q": "!!! ???"})
+        assert response.context["page_obj"].paginator.count == 0
+        assert "No terms match" in response.content.decode()
+
+
+class TestWithFilters:
+    def test_search_combines_with_category_tag_and_letter(self, client, seed):
+        outsourcing = client.get("/search/", {"q": "outsourcing"}).context["page_obj"].paginator.count
+        offshore = client.get("/search/", {"q": "outsourcing", "category": "location/offshore"})
+        slugs = [t.slug for t in offshore.context["page_obj"]]
+        assert 0 < len(slugs) < outsourcing
+        assert all(Term.objects.get(slug=s).categories.filter(slug="offshore").exists() for s in slugs)
+        lettered = client.get("/search/", {"q": "outsourcing", "letter": "K"})
+        assert [t.slug for t in lettered.context["page_obj"]] == ["kpo"]
+
+    def test_filter_counts_reflect_the_query(self, client, seed):
+        response = client.get("/search/", {"q": "rpo"})
+        term_filter = response.context["filter"]
+        letters = {o.label: o.count for o in term_filter.letter_options() if o.count}
+        assert letters["R"] == 2
+        assert sum(letters.values()) == response.context["page_obj"].paginator.count
+        tag_total = {o.label: o.count for o in term_filter.tag_options()}
+        assert all(count <= response.context["page_obj"].paginator.count for count in tag_total.values())
+
+
+class TestFreshness:
+    """Every edit reaches the index at once, through the database's own triggers."""
+
+    @pytest.fixture
+    def term(self, db):
+        return factories.term(headword="Shoring", slug="shoring", definition="Moving work elsewhere.")
+
+    def test_new_term(self, client, term):
+        assert top(client, "shoring") == ["shoring"]
+
+    def test_edited_definition(self, client, term):
+        assert top(client, "zanzibar") == []
+        term.definition = "Moving work to Zanzibar."
+        term.save()
+        assert top(client, "zanzibar") == ["shoring"]
+        assert top(client, "elsewhere") == []
+
+    def test_added_and_removed_alias(self, client, term):
+        alias = Alias.objects.create(term=term, name="workshifting")
+        assert top(client, "workshifting") == ["shoring"]
+        alias.delete()
+        assert top(client, "workshifting") == []
+
+    def test_added_and_edited_faq(self, client, term):
+        faq = FAQ.objects.create(term=term, question="Is it legal in Quebec?", answer="Mostly.")
+        assert top(client, "quebec") == ["shoring"]
+        faq.question = "Is it legal in Ontario?"
+        faq.save()
+        assert top(client, "quebec") == []
+        assert top(client, "ontario") == ["shoring"]
+
+    def test_unpublished(self, client, term):
+        Term.objects.filter(pk=term.pk).update(status=Term.Status.DRAFT)
+        assert top(client, "shoring") == []
+        Term.objects.filter(pk=term.pk).update(status=Term.Status.PUBLISHED)
+        assert top(client, "shoring") == ["shoring"]
+
+    def test_scheduled(self, client, term):
+        Term.objects.filter(pk=term.pk).update(published_at=timezone.now() + timezone.timedelta(days=1))
+        assert top(client, "shoring") == []
+
+    def test_deleted(self, client, term):
+        term.delete()
+        assert top(client, "shoring") == []
+
+    def test_renamed_headword(self, client, term):
+        term.headword = "Relocation"
+        term.save()
+        assert top(client, "relocation") == ["shoring"]
+        assert top(client, "shoring") == []
+
+    def test_bulk_update_without_save(self, client, term):
+        Term.objects.filter(pk=term.pk).update(body="Also known in Patagonia.")
+        assert top(client, "patagonia") == ["shoring"]
+
+
+class TestSuggest:
+    def suggestions(self, client, q):
+        response = client.get("/search/suggest/", {"q": q})
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json"
+        return response.json()["suggestions"]
+
+    def test_suggests_names_as_one_types(self, client, seed):
+        found = self.suggestions(client, "call c")
+        assert found[0] == {"headword": "Call center", "expansion": "", "url": "/terms/call-center/"}
+        assert [s["headword"] for s in self.suggestions(client, "out")][0] == "Outsourcing"
+
+    def test_acronym_suggests_every_meaning_with_its_expansion(self, client, seed):
+        found = self.suggestions(client, "rpo")
+        assert {(s["headword"], s["expansion"]) for s in found[:2]} == {
+            ("RPO", "Recruitment Process Outsourcing"),
+            ("RPO", "Recovery Point Objective"),
+        }
+
+    def test_at_most_eight_and_cacheable(self, client, seed):
+        response = client.get("/search/suggest/", {"q": "o"})
+        assert len(response.json()["suggestions"]) <= 8
+        assert "max-age=60" in response["Cache-Control"]
+
+    def test_drafts_are_never_suggested(self, client, db):
+        factories.draft(headword="Secret plan")
+        assert self.suggestions(client, "secret") == []
+
+    def test_empty_query(self, client, seed):
+        assert self.suggestions(client, "") == []
+        assert self.suggestions(client, "   ") == []
+
+
+def test_search_box_works_without_javascript(client, seed):
+    html = client.get("/").content.decode()
+    assert 'action="/search/"' in html and 'name="q"' in html
