@@ -52,3 +52,30 @@ def test_skip_link_is_the_first_stop_and_moves_focus_to_the_content(bpo_world, l
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
     page.close()
+
+
+def test_search_box_suggests_terms_as_one_types(bpo_world, live_server, browser):
+    page = browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 800})
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.goto(live_server.url)
+    page.get_by_label("Search terms").press_sequentially("call c")
+    options = page.locator("#site-q-suggestions option")
+    options.first.wait_for(state="attached")
+    assert options.evaluate_all("nodes => nodes.map(n => n.value)") == ["Call center"]
+    assert errors == []  # nothing blocked by the content security policy
+    page.close()
+
+
+def test_search_works_without_javascript(bpo_world, live_server, browser):
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": WIDTHS["phone"], "height": 800}
+    )
+    page = context.new_page()
+    page.goto(live_server.url)
+    page.get_by_label("Search terms").fill("call centre")
+    page.get_by_role("button", name="Search").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Search results for “call centre”"
+    assert page.locator(".card__title a").first.inner_text() == "Call center"
+    assert horizontal_overflow(page) == 0
+    context.close()
