@@ -1,4 +1,4 @@
-"""PostgreSQL: a weighted tsvector per term (GIN) and its names for pg_trgm (GiST)."""
+"""PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
 from django.db.models import F, Q, Value
