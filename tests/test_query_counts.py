@@ -11,8 +11,8 @@ BOUNDS = {
     "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 9,
     "/search/?q=term": 9,
     "/search/?q=expandde": 11,  # respelled: the candidate names, then the corrected search
-    "/search/?q=zzzzzz": 8,
-    "/search/suggest/?q=ter": 1,
+    "/search/?q=zzzzzz": 9,  # nothing like it: similar names looked for twice on PostgreSQL
+    "/search/suggest/?q=ter": 2,  # the engine's best names, then those terms
     "/terms/term-0/": 10,
     "/categories/place/place-0/": 3,
     "/tags/tag-0/": 3,

@@ -38,14 +38,18 @@ def named(text):
     )
 
 
-def relevance(query):
-    """Order: exact names, then headwords or expansions starting with the query (or its stem), then rank."""
-    tier = Case(
+def tier(query):
+    """0 for exact names, 1 for headwords or expansions starting with the query (or its stem), else 2."""
+    return Case(
         When(named(query.text), then=Value(0)),
         When(Q(headword__istartswith=query.stem) | Q(expansion__istartswith=query.stem), then=Value(1)),
         default=2,
     )
-    return [tier, "search_rank", Lower("headword"), "pk"]
+
+
+def relevance(query):
+    """Order: by tier, then by the engine's rank."""
+    return [tier(query), "search_rank", Lower("headword"), "pk"]
 
 
 class Search:
@@ -112,5 +116,10 @@ def suggest(terms, text, limit=SUGGESTIONS):
     """Up to `limit` of `terms` whose names start with or contain what was typed, best first."""
     query = Query.parse(text)
     if not query:
-        return terms.none()
-    return engine().match(terms, query, names_only=True).order_by(*relevance(query))[:limit]
+        return []
+    # The engine's best names by its own rank (its cheapest question), then our tiers over those few.
+    names = engine().match(terms, query, names_only=True)
+    ranked = names.order_by("search_rank").values_list("pk", flat=True)
+    position = {pk: n for n, pk in enumerate(ranked[:CANDIDATES])}
+    found = terms.filter(pk__in=position).annotate(tier=tier(query))
+    return sorted(found, key=lambda term: (term.tier, position[term.pk]))[:limit]

@@ -55,19 +55,21 @@ def snippets(terms, query):
 
 
 def similar_names(terms, text, limit):
-    """The names of `terms` holding a word like one of those in `text`, closest to `text` first.
+    """The names of `terms` most like `text`, closest first (pg_trgm word similarity, a GIN lookup).
 
-    pg_trgm's word similarity, one word at a time so that one stray word cannot hide the rest;
-    each test is a GIN index lookup.
+    If nothing is like the whole text, names like any one of its words: one stray word
+    (“nearshor outsorcing ltd”) should not hide the rest.
     """
-    alike = Q()
-    for word in fragments(text, split=False):
-        alike |= Q(postgres_index__names__trigram_word_similar=word)
-    if not alike:
-        return []
-    return list(
-        terms.filter(alike)
-        .annotate(distance=TrigramWordDistance(Value(text), "postgres_index__names"))
-        .order_by("distance")
-        .values_list("postgres_index__names", flat=True)[:limit]
-    )
+    for pieces in ([text], fragments(text, split=False)):
+        alike = Q()
+        for piece in pieces:
+            alike |= Q(postgres_index__names__trigram_word_similar=piece)
+        names = list(
+            terms.filter(alike)
+            .annotate(distance=TrigramWordDistance(Value(text), "postgres_index__names"))
+            .order_by("distance")
+            .values_list("postgres_index__names", flat=True)[:limit]
+        )
+        if names:
+            return names
+    return []
