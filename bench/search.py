@@ -107,7 +107,7 @@ def populate(size, rng, vocabulary):
                 expansion=f"{word(rng).capitalize()} {word(rng)} {word(rng)}",
                 slug=f"term-{n}",
                 definition=sentence(rng, vocabulary, 18),
-                body=" ".join(sentence(rng, vocabulary, 12) for _ in range(5)),
+                body_text=" ".join(sentence(rng, vocabulary, 12) for _ in range(5)),
                 initial=headword[0].upper(),
                 status=Term.Status.PUBLISHED,
                 published_at=now,

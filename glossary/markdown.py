@@ -1,5 +1,7 @@
 """Editor Markdown is untrusted: render it without raw HTML, then sanitise against an allowlist."""
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -45,3 +47,8 @@ def render_markdown(text: str) -> str:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
+
+
+def plain_text(html_text: str) -> str:
+    """The words of sanitised HTML without its markup, for the search index and its snippets."""
+    return " ".join(html.unescape(nh3.clean(html_text or "", tags=set())).split())

@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .markdown import render_markdown
+from .markdown import plain_text, render_markdown
 
 LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
 
@@ -183,6 +183,7 @@ class Term(models.Model):
     )
     body = models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is ignored.")
     body_html = models.TextField(blank=True, editable=False)
+    body_text = models.TextField(blank=True, editable=False)  # what search indexes and quotes
     initial = models.CharField(max_length=1, editable=False, db_index=True)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(
@@ -219,6 +220,7 @@ class Term(models.Model):
 
     def save(self, *args, **kwargs):
         self.body_html = render_markdown(self.body)
+        self.body_text = plain_text(self.body_html)
         self.initial = initial_of(self.headword)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()

@@ -16,6 +16,7 @@ def test_saving_fills_initial_body_html_and_publication_date():
     term = factories.term(headword="nearshore outsourcing", body="**Close** by.")
     assert term.initial == "N"
     assert term.body_html == "<p><strong>Close</strong> by.</p>\n"
+    assert term.body_text == "Close by."
     assert term.published_at is not None
     assert term.is_published()
 

@@ -213,8 +213,16 @@ class TestFreshness:
         assert top(client, "shoring") == []
 
     def test_bulk_update_without_save(self, client, term):
-        Term.objects.filter(pk=term.pk).update(body="Also known in Patagonia.")
+        Term.objects.filter(pk=term.pk).update(definition="Also known in Patagonia.")
         assert top(client, "patagonia") == ["shoring"]
+
+    def test_body_is_indexed_as_text_not_markdown(self, client, term):
+        term.body = "Read about [nearshoring](/terms/nearshore-outsourcing/) in **Portugal**."
+        term.save()
+        assert top(client, "portugal") == ["shoring"]
+        assert top(client, "terms") == []  # words of link addresses are not indexed
+        html = client.get("/search/", {"q": "portugal"}).content.decode()
+        assert "Read about nearshoring in <mark>Portugal</mark>." in html
 
 
 class TestSuggest:

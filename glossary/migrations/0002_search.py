@@ -4,10 +4,13 @@ import django.contrib.postgres.search
 import django.db.models.deletion
 from django.db import migrations, models
 
+from glossary.markdown import plain_text
+
 
 
 # The search index lives in each database's own full-text engine and is kept current by
-# triggers, so every write (admin, shell, bulk update, raw SQL) reaches it at once.
+# triggers, so every write (admin, shell, bulk update, raw SQL) reaches it at once. The body is
+# indexed as body_text, the plain text that Term.save() derives from the Markdown.
 # Careful on SQLite: a later migration that remakes glossary_term, glossary_alias or
 # glossary_faq drops their triggers; the search freshness tests fail if that happens.
 
@@ -17,7 +20,7 @@ SQLITE_NAMES = """
     || coalesce((SELECT ' | ' || group_concat(a.name, ' | ') FROM glossary_alias AS a WHERE a.term_id = t.id), '')
 """
 SQLITE_BODY = """
-    t.body
+    t.body_text
     || coalesce((SELECT ' ' || group_concat(f.question || ' ' || f.answer, ' ') FROM glossary_faq AS f WHERE f.term_id = t.id), '')
 """
 
@@ -40,7 +43,7 @@ SQLITE_INSTALL = [
     "INSERT INTO glossary_term_fts (glossary_term_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)')",
     "CREATE VIRTUAL TABLE glossary_term_trigram USING fts5(names, tokenize = 'trigram')",
     f"CREATE TRIGGER glossary_term_search_insert AFTER INSERT ON glossary_term BEGIN {sqlite_refresh('NEW.id')} END",
-    f"""CREATE TRIGGER glossary_term_search_update AFTER UPDATE OF headword, expansion, definition, body
+    f"""CREATE TRIGGER glossary_term_search_update AFTER UPDATE OF headword, expansion, definition, body_text
         ON glossary_term BEGIN {sqlite_refresh('OLD.id')} {sqlite_refresh('NEW.id')} END""",
     """CREATE TRIGGER glossary_term_search_delete AFTER DELETE ON glossary_term BEGIN
         DELETE FROM glossary_term_fts WHERE rowid = OLD.id;
@@ -83,7 +86,7 @@ POSTGRES_INSTALL = [
         SELECT t.id, n.names,
             setweight(to_tsvector('english', n.names), 'A')
             || setweight(to_tsvector('english', t.definition), 'B')
-            || setweight(to_tsvector('english', concat_ws(' ', t.body, f.text)), 'C')
+            || setweight(to_tsvector('english', concat_ws(' ', t.body_text, f.text)), 'C')
         FROM glossary_term AS t
         CROSS JOIN LATERAL (
             SELECT concat_ws(' | ', t.headword, nullif(t.expansion, ''),
@@ -108,7 +111,7 @@ POSTGRES_INSTALL = [
         END IF;
         RETURN NULL;
     END $$""",
-    """CREATE TRIGGER glossary_term_search_write AFTER INSERT OR UPDATE OF headword, expansion, definition, body
+    """CREATE TRIGGER glossary_term_search_write AFTER INSERT OR UPDATE OF headword, expansion, definition, body_text
         ON glossary_term FOR EACH ROW EXECUTE FUNCTION glossary_term_search_on_term()""",
     """CREATE TRIGGER glossary_term_search_delete AFTER DELETE ON glossary_term
         FOR EACH ROW EXECUTE FUNCTION glossary_term_search_on_term()""",
@@ -145,6 +148,13 @@ STATEMENTS = {
 }
 
 
+def fill_body_text(apps, schema_editor):
+    """Terms saved before body_text existed: their plain text, from the sanitised HTML they have."""
+    Term = apps.get_model("glossary", "Term")
+    for term in Term.objects.exclude(body_html=""):
+        Term.objects.filter(pk=term.pk).update(body_text=plain_text(term.body_html))
+
+
 def run(which):
     def operation(apps, schema_editor):
         for statement in STATEMENTS[schema_editor.connection.vendor][which]:
@@ -161,6 +171,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='term',
+            name='body_text',
+            field=models.TextField(blank=True, editable=False),
+        ),
+        migrations.RunPython(fill_body_text, migrations.RunPython.noop),
         migrations.CreateModel(
             name='PostgresSearchIndex',
             fields=[

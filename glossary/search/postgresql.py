@@ -50,7 +50,7 @@ def snippets(terms, query):
     search = tsquery(query.words, prefix=True)
     return terms.annotate(
         definition_snippet=SearchHeadline("definition", search, config="english", **HEADLINE),
-        body_snippet=SearchHeadline("body", search, config="english", **HEADLINE),
+        body_snippet=SearchHeadline("body_text", search, config="english", **HEADLINE),
     ).values_list("pk", "definition_snippet", "body_snippet")
 
 
