@@ -121,5 +121,5 @@ def suggest(terms, text, limit=SUGGESTIONS):
     names = engine().match(terms, query, names_only=True)
     ranked = names.order_by("search_rank").values_list("pk", flat=True)
     position = {pk: n for n, pk in enumerate(ranked[:CANDIDATES])}
-    found = terms.filter(pk__in=position).annotate(tier=tier(query))
+    found = terms.filter(pk__in=list(position)).annotate(tier=tier(query))
     return sorted(found, key=lambda term: (term.tier, position[term.pk]))[:limit]
