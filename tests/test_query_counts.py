@@ -12,7 +12,7 @@ BOUNDS = {
     "/search/?q=term": 9,
     "/search/?q=expandde": 11,  # respelled: the candidate names, then the corrected search
     "/search/?q=zzzzzz": 9,  # nothing like it: similar names looked for twice on PostgreSQL
-    "/search/suggest/?q=ter": 2,  # the engine's best names, then those terms
+    "/search/suggest/?q=ter": 4,  # names starting so, by kind of name; then the engine if too few
     "/terms/term-0/": 10,
     "/categories/place/place-0/": 3,
     "/tags/tag-0/": 3,

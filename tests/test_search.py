@@ -238,6 +238,14 @@ class TestSuggest:
         assert found[0] == {"headword": "Call center", "expansion": "", "url": "/terms/call-center/"}
         assert [s["headword"] for s in self.suggestions(client, "out")][0] == "Outsourcing"
 
+    def test_names_that_start_so_come_before_names_with_a_later_word_that_does(self, client, db):
+        factories.term(headword="Call center", aliases=["call centre"])
+        factories.term(headword="Centre of excellence")
+        factories.term(headword="Shared services", expansion="Shared service centre")
+        first, *others = [s["headword"] for s in self.suggestions(client, "centre")]
+        assert first == "Centre of excellence"
+        assert sorted(others) == ["Call center", "Shared services"]
+
     def test_acronym_suggests_every_meaning_with_its_expansion(self, client, seed):
         found = self.suggestions(client, "rpo")
         assert {(s["headword"], s["expansion"]) for s in found[:2]} == {

@@ -10,7 +10,7 @@ from importlib import import_module
 from django.db import connection
 from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 from rapidfuzz import fuzz, process
 
 from ..models import Alias, Term
@@ -112,14 +112,36 @@ class Search:
         self.suggestion = best[0] if best else None
 
 
+def starting_with(terms, text, limit):
+    """Up to `limit` of `terms` with a headword, expansion or alias that starts with `text`.
+
+    Exact names first, then headwords before expansions before aliases, then alphabetically. Each
+    kind of name is one range scan of its lower-case index, however many terms there are.
+    """
+    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
+    found = {}
+    # Requiring an alias makes its join inner, so SQLite can start from the alias index.
+    names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
+    for kind, (field, joined) in enumerate(names):
+        key = engine().name_key(field)
+        rows = (
+            terms.filter(GreaterThanOrEqual(key, text), LessThan(key, end), joined)
+            .annotate(matched=key)
+            .order_by("matched")[:limit]
+        )
+        for term in rows:
+            found.setdefault(term.pk, ((term.matched != text, kind, term.matched), term))
+    return [term for _, term in sorted(found.values(), key=lambda pair: pair[0])][:limit]
+
+
 def suggest(terms, text, limit=SUGGESTIONS):
-    """Up to `limit` of `terms` whose names start with or contain what was typed, best first."""
+    """Up to `limit` of `terms` for a search box: names that start with what was typed, then names
+    with a later word that does (“call c” → Call center, “center” → Call center), best first."""
     query = Query.parse(text)
     if not query:
         return []
-    # The engine's best names by its own rank (its cheapest question), then our tiers over those few.
-    names = engine().match(terms, query, names_only=True)
-    ranked = names.order_by("search_rank").values_list("pk", flat=True)
-    position = {pk: n for n, pk in enumerate(ranked[:CANDIDATES])}
-    found = terms.filter(pk__in=list(position)).annotate(tier=tier(query))
-    return sorted(found, key=lambda term: (term.tier, position[term.pk]))[:limit]
+    found = starting_with(terms, query.text, limit)
+    if len(found) < limit:
+        others = engine().match(terms, query, names_only=True).exclude(pk__in=[term.pk for term in found])
+        found += others.order_by("search_rank")[: limit - len(found)]
+    return found

@@ -2,6 +2,7 @@
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
 from django.db.models import F, Q, Value
+from django.db.models.functions import Collate, Lower
 
 from .text import fragments, spellings
 
@@ -10,6 +11,12 @@ WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 # ts_rank divides by 1 + log(document length), so a long article does not outrank a focused one.
 LENGTH = 1
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
+
+
+def name_key(field):
+    """A name as its prefix index holds it: lower case, compared by code point (collation "C"), so
+    that a range of keys is a prefix whatever the database's collation."""
+    return Collate(Lower(field), "C")
 
 
 def tsquery(words, *, prefix=False, config="english"):

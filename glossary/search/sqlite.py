@@ -2,6 +2,7 @@
 
 from django.db.models import F, Func, TextField
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from .text import fragments, spellings
 
@@ -11,6 +12,12 @@ class Snippet(Func):
 
     template = "snippet(glossary_term_fts, %(column)d, char(2), char(3), '…', 24)"
     output_field = TextField()
+
+
+def name_key(field):
+    """A name as its lower-case index holds it; SQLite compares text by code point, so a range of
+    keys is a prefix."""
+    return Lower(field)
 
 
 def conjunction(words, *, prefix=False):
