@@ -135,8 +135,8 @@ def starting_with(terms, text, limit):
 
 
 def suggest(terms, text, limit=SUGGESTIONS):
-    """Up to `limit` of `terms` for a search box: names that start with what was typed, then names
-    with a later word that does (“call c” → Call center, “center” → Call center), best first."""
+    """Up to `limit` of `terms` for a search box: names that start with what was typed (“call c” →
+    Call center), then names with a later word that does (“center” → Call center), best first."""
     query = Query.parse(text)
     if not query:
         return []
