@@ -202,12 +202,8 @@ class Term(models.Model):
 
     class Meta:
         ordering = ["initial", Lower("headword"), "expansion"]
-        indexes = [
-            models.Index(fields=["status", "published_at"]),
-            # Exact-name lookups in search (glossary/search/__init__.py).
-            models.Index(Lower("headword"), name="term_headword_lower"),
-            models.Index(Lower("expansion"), name="term_expansion_lower"),
-        ]
+        # Search's name-key indexes are made per database by migration 0004.
+        indexes = [models.Index(fields=["status", "published_at"])]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -281,7 +277,6 @@ class Alias(models.Model):
     class Meta:
         ordering = [Lower("name")]
         verbose_name_plural = "aliases"
-        indexes = [models.Index(Lower("name"), name="alias_name_lower")]
 
     def __str__(self):
         return self.name

@@ -27,14 +27,15 @@ def engine():
 
 
 def named(text):
-    """Terms whose headword, expansion or an alias is `text` (lower case), each found by its index.
+    """Terms whose headword, expansion or an alias is `text` (lower case), each found by its key index.
 
     Three uncorrelated subqueries, each run once, rather than a test of every matching row.
     """
+    key = engine().name_key
     return (
-        Q(pk__in=Term.objects.filter(Exact(Lower("headword"), text)).values("pk"))
-        | Q(pk__in=Term.objects.filter(Exact(Lower("expansion"), text)).values("pk"))
-        | Q(pk__in=Alias.objects.filter(Exact(Lower("name"), text)).values("term_id"))
+        Q(pk__in=Term.objects.filter(Exact(key("headword"), text)).values("pk"))
+        | Q(pk__in=Term.objects.filter(Exact(key("expansion"), text)).values("pk"))
+        | Q(pk__in=Alias.objects.filter(Exact(key("name"), text)).values("term_id"))
     )
 
 
@@ -119,14 +120,14 @@ def starting_with(terms, text, limit):
     kind of name is one range scan of its lower-case index, however many terms there are.
     """
     end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
+    key = engine().name_key
     found = {}
     # Requiring an alias makes its join inner, so SQLite can start from the alias index.
     names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
     for kind, (field, joined) in enumerate(names):
-        key = engine().name_key(field)
         rows = (
-            terms.filter(GreaterThanOrEqual(key, text), LessThan(key, end), joined)
-            .annotate(matched=key)
+            terms.filter(GreaterThanOrEqual(key(field), text), LessThan(key(field), end), joined)
+            .annotate(matched=key(field))
             .order_by("matched")[:limit]
         )
         for term in rows:

@@ -14,8 +14,8 @@ HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words
 
 
 def name_key(field):
-    """A name as its prefix index holds it: lower case, compared by code point (collation "C"), so
-    that a range of keys is a prefix whatever the database's collation."""
+    """A name as its index holds it (migration 0004): lower case, compared by code point (collation
+    "C"), so that a range of keys is a prefix whatever the database's collation."""
     return Collate(Lower(field), "C")
 
 

@@ -15,8 +15,8 @@ class Snippet(Func):
 
 
 def name_key(field):
-    """A name as its lower-case index holds it; SQLite compares text by code point, so a range of
-    keys is a prefix."""
+    """A name as its index holds it (migration 0004): lower case; SQLite compares text by code
+    point, so a range of keys is a prefix."""
     return Lower(field)
 
 
