@@ -11,8 +11,7 @@ from taggit.models import Tag
 
 from .models import LETTERS, Category, TaggedTerm, Term
 from .search import Search
-
-MAX_QUERY_LENGTH = 200
+from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
 
 
 @dataclass(frozen=True)

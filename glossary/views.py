@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from . import search
-from .filters import MAX_QUERY_LENGTH, Option, TermFilter
+from .filters import Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term
 
 
@@ -59,7 +59,7 @@ def term_list(request):
 @require_safe
 def suggest(request):
     """JSON for a search box that completes as one types: up to eight terms by name."""
-    terms = search.suggest(Term.objects.published().for_cards(), request.GET.get("q", "")[:MAX_QUERY_LENGTH])
+    terms = search.suggest(Term.objects.published().for_cards(), request.GET.get("q", ""))
     response = JsonResponse(
         {
             "suggestions": [
