@@ -11,6 +11,7 @@ BOUNDS = {
     "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 9,
     "/search/?q=term": 9,
     "/search/?q=expandde": 11,  # respelled: the candidate names, then the corrected search
+    "/search/?q=expandde+term+3": 12,  # also which words the names hold, and the names holding them
     "/search/?q=zzzzzz": 9,  # nothing like it: similar names looked for twice on PostgreSQL
     "/search/suggest/?q=ter": 4,  # names starting so, by kind of name; then the engine if too few
     "/terms/term-0/": 10,
@@ -62,7 +63,7 @@ def test_page_query_count_does_not_grow(client, glossary, url, django_assert_max
     assert response.status_code == (404 if "no-such" in url else 200)
     if "page_obj" in (response.context or {}):
         assert bool(response.context["page_obj"].object_list) == ("zzzzzz" not in url)
-    if "expandde" in url:
+    if "expandde" in url:  # respelled as "expanded"
         assert response.context["filter"].search.respelled
 
 

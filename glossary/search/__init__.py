@@ -91,11 +91,7 @@ class Search:
         return terms
 
     def _respell(self, terms):
-        names = [
-            name
-            for joined in engine().similar_names(terms, self.typed.text, CANDIDATES)
-            for name in joined.split(" | ")
-        ]
+        names = [name for joined in candidates(terms, self.typed) for name in joined.split(" | ")]
         vocabulary = {word for name in names for word in words_of(name)}
         corrections = {}
         for word in self.typed.words:
@@ -111,6 +107,23 @@ class Search:
             self.typed.text, names, scorer=fuzz.WRatio, processor=str.lower, score_cutoff=70
         )
         self.suggestion = best[0] if best else None
+
+
+def candidates(terms, query):
+    """The names of up to CANDIDATES `terms` that a mistyped `query` may have meant.
+
+    When the names hold some of its words and few names hold them all, those names, found through
+    the word index (“knowlege process” → the names with “process”). Otherwise the names most like
+    the whole query, a slower search by pieces of words.
+    """
+    known = engine().named_words(query.words) if len(query.words) > 1 else set()
+    named = [word for word in query.words if word in known]
+    if named and len(named) < len(query.words):
+        holding = engine().match(terms, Query(" ".join(named), tuple(named)), names_only=True)
+        names = list(holding.order_by("search_rank").values_list(engine().NAMES, flat=True)[: CANDIDATES + 1])
+        if len(names) <= CANDIDATES:
+            return names
+    return engine().similar_names(terms, query.text, CANDIDATES)
 
 
 def starting_with(terms, text, limit):

@@ -1,6 +1,7 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
+from django.db import connection
 from django.db.models import F, Q, Value
 from django.db.models.functions import Collate, Lower
 
@@ -10,6 +11,7 @@ from .text import fragments, spellings
 WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 # ts_rank divides by 1 + log(document length), so a long article does not outrank a focused one.
 LENGTH = 1
+NAMES = "postgres_index__names"  # a term's headword, expansion and aliases, joined by " | "
 HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
 
 
@@ -73,10 +75,21 @@ def similar_names(terms, text, limit):
             alike |= Q(postgres_index__names__trigram_word_similar=piece)
         names = list(
             terms.filter(alike)
-            .annotate(distance=TrigramWordDistance(Value(text), "postgres_index__names"))
+            .annotate(distance=TrigramWordDistance(Value(text), NAMES))
             .order_by("distance")
-            .values_list("postgres_index__names", flat=True)[:limit]
+            .values_list(NAMES, flat=True)[:limit]
         )
         if names:
             return names
     return []
+
+
+def named_words(words):
+    """Those of `words` that some term's names hold, in one query (a GIN lookup per word)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT word FROM unnest(%s::text[]) AS word WHERE EXISTS (SELECT 1 FROM glossary_term_search
+                WHERE names_document @@ plainto_tsquery('simple', word))""",
+            [list(words)],
+        )
+        return {word for (word,) in cursor.fetchall()}

@@ -1,10 +1,13 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
 
+from django.db import connection
 from django.db.models import F, Func, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from .text import fragments, spellings
+
+NAMES = "sqlite_index__names"  # a term's headword, expansion and aliases, joined by " | "
 
 
 class Snippet(Func):
@@ -27,9 +30,9 @@ def conjunction(words, *, prefix=False):
     """
     groups = []
     for position, word in enumerate(words, start=1):
-        forms = [f'"{form}"' for form in spellings(word)]
+        forms = [quoted(form) for form in spellings(word)]
         if prefix and position == len(words):
-            forms.append(f'"{word}"*')
+            forms.append(f"{quoted(word)}*")
         groups.append(f"({' OR '.join(forms)})")
     return " AND ".join(groups)
 
@@ -68,6 +71,22 @@ def similar_names(terms, text, limit):
         return []
     ranked = RawSQL(
         "SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s ORDER BY rank LIMIT %s",
-        [" OR ".join(f'"{piece}"' for piece in pieces), limit * 4],
+        [" OR ".join(map(quoted, pieces)), limit * 4],
     )
-    return list(terms.filter(pk__in=ranked).values_list("sqlite_index__names", flat=True)[:limit])
+    return list(terms.filter(pk__in=ranked).values_list(NAMES, flat=True)[:limit])
+
+
+def named_words(words):
+    """Those of `words` that some term's names hold (as FTS5 stems them), in one query."""
+    exists = "SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts WHERE glossary_term_fts MATCH %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([exists] * len(words)),
+            [param for word in words for param in (word, f"{{names}} : {quoted(word)}")],
+        )
+        return {word for (word,) in cursor.fetchall()}
+
+
+def quoted(piece):
+    """A piece of text as an FTS5 string; pieces are letters and digits only (text.py)."""
+    return f'"{piece}"'
