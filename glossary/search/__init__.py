@@ -8,7 +8,7 @@ Both get only words made of letters and digits (text.py), never the reader's syn
 from importlib import import_module
 
 from django.db import connection
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 from rapidfuzz import fuzz, process
@@ -49,8 +49,13 @@ def tier(query):
 
 
 def relevance(query):
-    """Order: by tier, then by the engine's rank."""
-    return [tier(query), "search_rank", Lower("headword"), "pk"]
+    """Order: by tier, then by the engine's rank.
+
+    The tier key also names the rank (adding nothing to it), so that it is a key of the match, not
+    of the term alone: else PostgreSQL, when it expects many matches, may read every term in tier
+    order and test each against the index, stopping at a page's worth (seen taking 40 times longer).
+    """
+    return [tier(query) + 0 * F("search_rank"), "search_rank", Lower("headword"), "pk"]
 
 
 class Search:
