@@ -72,6 +72,9 @@ def test_unknown_filter_values_are_reported_and_ignored(client, bpo_world, param
         "<script>alert(1)</script>",
         "😀 emoji",
         "ＢＰＯ",
+        # a typo beside words the names hold, wrapped in syntax: the respelling path
+        'busines "process" outsourcing*',
+        "procss AND (outsourcing -business",
     ],
 )
 @pytest.mark.parametrize("url", ["/terms/", "/search/"])
@@ -90,6 +93,12 @@ def test_query_strings_that_are_not_utf8(client, bpo_world, url, raw):
 def test_long_query_is_clamped_in_the_form(client, bpo_world):
     response = client.get("/terms/", {"q": "bpo " + "x" * 10_000})
     assert len(response.context["filter"].values["q"]) == 200
+
+
+def test_typo_beside_syntax_is_respelled(client, bpo_world):
+    response = client.get("/search/", {"q": 'busines "process" outsourcing*'})
+    assert response.context["filter"].search.respelled
+    assert [t.headword for t in response.context["page_obj"]][0] == "BPO"
 
 
 def test_fullwidth_letters_find_the_term(client, bpo_world):
