@@ -184,7 +184,8 @@ def ours(kind, text):
     terms = Term.objects.published()
     if kind == "suggest":
         return list(suggest(terms.for_cards(), text))
-    return list(Search(text, terms).filter(terms).for_cards()[:PAGE])
+    search = Search(text, terms)
+    return list(search.ranked(search.filter(terms).for_cards())[:PAGE])
 
 
 def timed(function, *args):

@@ -2,8 +2,10 @@
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
+from glossary import search
 from glossary.models import FAQ, Alias, Term
 
 from . import factories
@@ -81,7 +83,16 @@ def top(client, q, n=3):
     return [term.slug for term in response.context["page_obj"].object_list][:n]
 
 
-def test_relevance_table(client, seed):
+@pytest.fixture(params=["one statement", "named first"])
+def ranking(request, monkeypatch):
+    """Each way of ranking: every match in one statement, or (past MANY matches) the terms named
+    like the query first (`Ranked`); the seed content is small, so the second is forced here."""
+    if request.param == "named first":
+        monkeypatch.setattr(search, "MANY", 1)
+    return request.param
+
+
+def test_relevance_table(client, seed, ranking):
     """Every query of the table at once, so a failure lists every miss."""
     misses = []
     for query, expected in RELEVANCE:
@@ -91,6 +102,37 @@ def test_relevance_table(client, seed):
             misses.append(f"{query!r}: expected {expected}, got {found}")
     assert not misses, "\n".join(misses)
     assert len(RELEVANCE) >= 30
+
+
+@override_settings(GLOSSARY_TERMS_PER_PAGE=3)
+@pytest.mark.parametrize("q", ["outsourcing", "process outsourcing", "out", "call", "bpo", "front office"])
+def test_named_first_pages_are_the_one_statement_ranking_in_pages(client, seed, monkeypatch, q):
+    """Page by page, across the boundary between named terms and the rest, the same terms in the
+    same order, and the same count, as ranking every match at once."""
+
+    def pages():
+        response = client.get("/search/", {"q": q})
+        paginator = response.context["page_obj"].paginator
+        slugs = [term.slug for term in response.context["page_obj"].object_list]
+        for number in range(2, paginator.num_pages + 1):
+            page = client.get("/search/", {"q": q, "page": number}).context["page_obj"]
+            slugs += [term.slug for term in page.object_list]
+        return paginator.count, slugs
+
+    count, in_one_statement = pages()
+    monkeypatch.setattr(search, "MANY", 1)
+    assert pages() == (count, in_one_statement)
+    assert count > 3  # more than one page
+
+
+def test_named_first_page_past_the_named_terms(seed):
+    """A page that starts after every named term counts them to know where the rest begin."""
+    terms = Term.objects.published().for_cards()
+    query = search.Search("outsourcing", terms)
+    ranked = search.Ranked(query.filter(terms), query.query)
+    everything = [term.slug for term in ranked[0 : ranked.count()]]
+    assert [term.slug for term in ranked[len(everything) - 2 : len(everything)]] == everything[-2:]
+    assert ranked[len(everything) : len(everything) + 5] == []
 
 
 def test_both_meanings_of_an_acronym_show_their_expansions(client, seed):

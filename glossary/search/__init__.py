@@ -20,6 +20,9 @@ __all__ = ["Search", "suggest"]
 
 SUGGESTIONS = 8
 CANDIDATES = 20
+# Beyond this many matches, finding the terms named like the query first (`Ranked`) is cheaper
+# than ranking every match in one statement.
+MANY = 300
 
 
 def engine():
@@ -58,6 +61,70 @@ def relevance(query):
     return [tier(query) + 0 * F("search_rank"), "search_rank", Lower("headword"), "pk"]
 
 
+def starts(field, text):
+    """`field`, as its name key index holds it, starts with `text`: one range scan of that index."""
+    key = engine().name_key
+    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
+    return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end))
+
+
+def named_like(query):
+    """The ids of terms named like `query`: a headword or expansion that starts with it (or its stem),
+    or an alias that is it. Few, and found through the name indexes, however many terms match."""
+    key = engine().name_key
+    return (
+        Term.objects.filter(starts("headword", query.stem))
+        .values("pk")
+        .union(
+            Term.objects.filter(starts("expansion", query.stem)).values("pk"),
+            Alias.objects.filter(Exact(key("name"), query.text)).values("term_id"),
+            all=True,
+        )
+    )
+
+
+def exact(query):
+    """Of the terms `named_like` the query, those with a name that is the query itself."""
+    key = engine().name_key
+    return Case(
+        When(
+            Q(Exact(key("headword"), query.text))
+            | Q(Exact(key("expansion"), query.text))
+            | Q(pk__in=Alias.objects.filter(Exact(key("name"), query.text)).values("term_id")),
+            then=Value(0),
+        ),
+        default=Value(1),
+    )
+
+
+class Ranked:
+    """Matching terms, most relevant first, sliced a page at a time (a Paginator's object list).
+
+    First the terms named like the query (see `named_like`), exact names before the others, then
+    the rest; each group by the engine's rank. Ordering all matches at once would rank every one
+    of them (thousands, for a common word or prefix) before the first page is known; the named
+    ones are few, so the rest are ranked only for a page that reaches past them.
+    """
+
+    def __init__(self, matches, query):
+        self.matches = matches
+        first = Q(pk__in=named_like(query))
+        self.named = matches.filter(first).order_by(exact(query), "search_rank", Lower("headword"), "pk")
+        self.others = matches.exclude(first).order_by("search_rank", Lower("headword"), "pk")
+
+    def count(self):
+        return self.matches.count()
+
+    def __getitem__(self, page):
+        start, stop = page.start or 0, page.stop
+        terms = list(self.named[start:stop])
+        if len(terms) == stop - start:
+            return terms
+        # How many named terms come before the rest: known from this page unless it has none.
+        named = start + len(terms) if terms or not start else self.named.count()
+        return terms + list(self.others[max(start - named, 0) : stop - named])
+
+
 class Search:
     """A reader's query over `terms`, respelled when nothing matches it as typed.
 
@@ -69,7 +136,8 @@ class Search:
         self.text = text.strip()
         self.typed = self.query = Query.parse(self.text)
         self.suggestion = None
-        if self.query and not engine().match(terms, self.query).exists():
+        self.found = count_matches(terms, self.query) if self.query else 0
+        if self.query and not self.found:
             self._respell(terms)
 
     def __bool__(self):
@@ -81,10 +149,18 @@ class Search:
         return self.query != self.typed
 
     def filter(self, terms):
-        """`terms` that match, most relevant first."""
+        """`terms` that match, in no useful order: to narrow further and count."""
         if not self.query:
             return terms.none()
-        return engine().match(terms, self.query).order_by(*relevance(self.query))
+        return engine().match(terms, self.query)
+
+    def ranked(self, matches):
+        """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page."""
+        if not self.query:
+            return matches
+        if self.found < MANY:
+            return matches.order_by(*relevance(self.query))
+        return Ranked(matches, self.query)
 
     def highlight(self, terms):
         """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
@@ -105,13 +181,18 @@ class Search:
                 if best:
                     corrections[word] = best[0]
         respelled = self.typed.replace(corrections)
-        if corrections and engine().match(terms, respelled).exists():
-            self.query = respelled
+        if corrections and (count := count_matches(terms, respelled)):
+            self.query, self.found = respelled, count
             return
         best = process.extractOne(
             self.typed.text, names, scorer=fuzz.WRatio, processor=str.lower, score_cutoff=70
         )
         self.suggestion = best[0] if best else None
+
+
+def count_matches(terms, query):
+    """How many of `terms` match `query`, counted up to MANY."""
+    return engine().match(terms, query).order_by().values("pk")[:MANY].count()
 
 
 def candidates(terms, query):
@@ -137,16 +218,13 @@ def starting_with(terms, text, limit):
     Exact names first, then headwords before expansions before aliases, then alphabetically. Each
     kind of name is one range scan of its lower-case index, however many terms there are.
     """
-    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
     key = engine().name_key
     found = {}
     # Requiring an alias makes its join inner, so SQLite can start from the alias index.
     names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
     for kind, (field, joined) in enumerate(names):
         rows = (
-            terms.filter(GreaterThanOrEqual(key(field), text), LessThan(key(field), end), joined)
-            .annotate(matched=key(field))
-            .order_by("matched")[:limit]
+            terms.filter(starts(field, text), joined).annotate(matched=key(field)).order_by("matched")[:limit]
         )
         for term in rows:
             found.setdefault(term.pk, ((term.matched != text, kind, term.matched), term))

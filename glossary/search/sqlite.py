@@ -44,9 +44,16 @@ def expression(query, *, names_only=False):
 
 
 def match(terms, query, *, names_only=False):
-    """`terms` that match, annotated with `search_rank` (lower is better)."""
+    """`terms` that match, annotated with `search_rank` (lower is better).
+
+    The join's condition is repeated index side first: only then does SQLite test other conditions
+    on a term's id (such as `pk__in`, see Ranked) before reading the term's row (three times faster
+    for a common prefix).
+    """
     expr = expression(query, names_only=names_only)
-    return terms.filter(sqlite_index__match=expr).annotate(search_rank=F("sqlite_index__rank"))
+    return terms.filter(sqlite_index__match=expr, sqlite_index__pk=F("pk")).annotate(
+        search_rank=F("sqlite_index__rank")
+    )
 
 
 def snippets(terms, query):
