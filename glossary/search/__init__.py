@@ -73,13 +73,9 @@ def named_like(query):
     or an alias that is it. Few, and found through the name indexes, however many terms match."""
     key = engine().name_key
     return (
-        Term.objects.filter(starts("headword", query.stem))
+        Term.objects.filter(starts("headword", query.stem) | starts("expansion", query.stem))
         .values("pk")
-        .union(
-            Term.objects.filter(starts("expansion", query.stem)).values("pk"),
-            Alias.objects.filter(Exact(key("name"), query.text)).values("term_id"),
-            all=True,
-        )
+        .union(Alias.objects.filter(Exact(key("name"), query.text)).values("term_id"), all=True)
     )
 
 
@@ -108,9 +104,12 @@ class Ranked:
 
     def __init__(self, matches, query):
         self.matches = matches
-        first = Q(pk__in=named_like(query))
-        self.named = matches.filter(first).order_by(exact(query), "search_rank", Lower("headword"), "pk")
-        self.others = matches.exclude(first).order_by("search_rank", Lower("headword"), "pk")
+        self.first = Q(pk__in=named_like(query))
+        self.named = matches.filter(self.first).order_by(exact(query), "search_rank", Lower("headword"), "pk")
+
+    @property
+    def others(self):
+        return self.matches.exclude(self.first).order_by("search_rank", Lower("headword"), "pk")
 
     def count(self):
         return self.matches.count()
