@@ -50,12 +50,9 @@ def home(request):
 def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
-    terms = term_filter.qs.for_cards()
+    page_obj = paginate(request, term_filter.search.ranked(term_filter.qs.for_cards()))
     if term_filter.search:
-        page_obj = paginate(request, term_filter.search.ranked(terms))
         term_filter.search.highlight(page_obj.object_list)
-    else:
-        page_obj = paginate(request, terms)
     return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
 
 

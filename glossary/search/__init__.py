@@ -154,7 +154,8 @@ class Search:
         return engine().match(terms, self.query)
 
     def ranked(self, matches):
-        """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page."""
+        """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page;
+        without a query, `matches` as they are."""
         if not self.query:
             return matches
         if self.found < MANY:
