@@ -135,6 +135,15 @@ def test_named_first_page_past_the_named_terms(seed):
     assert ranked[len(everything) : len(everything) + 5] == []
 
 
+@override_settings(GLOSSARY_TERMS_PER_PAGE=3)
+@pytest.mark.parametrize("page", ["999", "-3", "0", "abc", "2.5", ""])
+def test_named_first_pages_clamp_nonsense_page_numbers(client, seed, monkeypatch, page):
+    monkeypatch.setattr(search, "MANY", 1)
+    response = client.get("/search/", {"q": "outsourcing", "page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].object_list
+
+
 def test_both_meanings_of_an_acronym_show_their_expansions(client, seed):
     html = client.get("/search/", {"q": "RPO"}).content.decode()
     assert "Recruitment Process Outsourcing" in html and "Recovery Point Objective" in html
