@@ -42,13 +42,21 @@ def named(text):
     )
 
 
+def starts(field, text):
+    """`field`, as its name key index holds it, starts with `text`: one range scan of that index."""
+    key = engine().name_key
+    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
+    return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end))
+
+
+def names_start(query):
+    """Terms whose headword or expansion starts with the query (or its stem)."""
+    return starts("headword", query.stem) | starts("expansion", query.stem)
+
+
 def tier(query):
     """0 for exact names, 1 for headwords or expansions starting with the query (or its stem), else 2."""
-    return Case(
-        When(named(query.text), then=Value(0)),
-        When(Q(headword__istartswith=query.stem) | Q(expansion__istartswith=query.stem), then=Value(1)),
-        default=2,
-    )
+    return Case(When(named(query.text), then=Value(0)), When(names_start(query), then=Value(1)), default=2)
 
 
 def relevance(query):
@@ -61,51 +69,30 @@ def relevance(query):
     return [tier(query) + 0 * F("search_rank"), "search_rank", Lower("headword"), "pk"]
 
 
-def starts(field, text):
-    """`field`, as its name key index holds it, starts with `text`: one range scan of that index."""
-    key = engine().name_key
-    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
-    return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end))
-
-
 def named_like(query):
     """The ids of terms named like `query`: a headword or expansion that starts with it (or its stem),
     or an alias that is it. Few, and found through the name indexes, however many terms match."""
     key = engine().name_key
     return (
-        Term.objects.filter(starts("headword", query.stem) | starts("expansion", query.stem))
+        Term.objects.filter(names_start(query))
         .values("pk")
         .union(Alias.objects.filter(Exact(key("name"), query.text)).values("term_id"), all=True)
-    )
-
-
-def exact(query):
-    """Of the terms `named_like` the query, those with a name that is the query itself."""
-    key = engine().name_key
-    return Case(
-        When(
-            Q(Exact(key("headword"), query.text))
-            | Q(Exact(key("expansion"), query.text))
-            | Q(pk__in=Alias.objects.filter(Exact(key("name"), query.text)).values("term_id")),
-            then=Value(0),
-        ),
-        default=Value(1),
     )
 
 
 class Ranked:
     """Matching terms, most relevant first, sliced a page at a time (a Paginator's object list).
 
-    First the terms named like the query (see `named_like`), exact names before the others, then
-    the rest; each group by the engine's rank. Ordering all matches at once would rank every one
-    of them (thousands, for a common word or prefix) before the first page is known; the named
-    ones are few, so the rest are ranked only for a page that reaches past them.
+    First the terms named like the query (see `named_like`) in `relevance` order, then the rest by
+    the engine's rank. Ordering all matches at once would rank every one of them (thousands, for a
+    common word or prefix) before the first page is known; the named ones are few, so the rest are
+    ranked only for a page that reaches past them.
     """
 
     def __init__(self, matches, query):
         self.matches = matches
         self.first = Q(pk__in=named_like(query))
-        self.named = matches.filter(self.first).order_by(exact(query), "search_rank", Lower("headword"), "pk")
+        self.named = matches.filter(self.first).order_by(*relevance(query))
 
     @property
     def others(self):
