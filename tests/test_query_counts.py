@@ -11,7 +11,7 @@ BOUNDS = {
     "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 9,
     "/search/?q=term": 9,  # with 300 terms, a page of terms named like it (glossary.search.Ranked)
     "/search/?q=definition&page=2": 11,  # ... or none on the page, counted, then the rest
-    "/search/?q=expandde": 11,  # respelled: the candidate names, then the corrected search
+    "/search/?q=expandde": 12,  # respelled: candidate names (SQLite: ids, then names), then the search
     "/search/?q=expandde+term+3": 12,  # also which words the names hold, and the names holding them
     "/search/?q=zzzzzz": 9,  # nothing like it: similar names looked for twice on PostgreSQL
     "/search/suggest/?q=ter": 4,  # names starting so, by kind of name; then the engine if too few

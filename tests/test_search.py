@@ -182,6 +182,14 @@ class TestSnippetsAndMessages:
         assert 'href="/search/?q=Nearshore+outsourcing"' in html
         assert top(client, "Nearshore outsourcing") == ["nearshore-outsourcing"]
 
+    def test_respelling_takes_the_closest_names_not_the_first_in_the_alphabet(self, client, db):
+        for n in range(90):
+            factories.term(headword=f"Alpha outsource {n}")
+        factories.term(headword="Zulu outsourcing", slug="zulu-outsourcing")
+        response = client.get("/search/", {"q": "outsorcing"})
+        assert response.context["filter"].search.query.text == "outsourcing"
+        assert top(client, "outsorcing", 1) == ["zulu-outsourcing"]
+
     def test_nothing_to_suggest(self, client, seed):
         response = client.get("/search/", {"q": "qqqqqqqqq"})
         assert list(response.context["page_obj"]) == []

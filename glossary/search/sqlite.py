@@ -2,7 +2,6 @@
 
 from django.db import connection
 from django.db.models import F, Func, TextField
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from .text import fragments, spellings
@@ -72,15 +71,21 @@ def similar_names(terms, text, limit):
     """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best first.
 
     Each piece is a substring search in the trigram table; bm25 ranks names holding more of them.
+    The best few ids come first, then which of them are among `terms`: reading every id of `terms`
+    to filter the search would cost more than the search.
     """
     pieces = fragments(text)
     if not pieces:
         return []
-    ranked = RawSQL(
-        "SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s ORDER BY rank LIMIT %s",
-        [" OR ".join(map(quoted, pieces)), limit * 4],
-    )
-    return list(terms.filter(pk__in=ranked).values_list(NAMES, flat=True)[:limit])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
+               ORDER BY rank LIMIT %s""",
+            [" OR ".join(map(quoted, pieces)), limit * 4],
+        )
+        ranked = [pk for (pk,) in cursor.fetchall()]
+    names = dict(terms.filter(pk__in=ranked).values_list("pk", NAMES))
+    return [names[pk] for pk in ranked if pk in names][:limit]
 
 
 def named_words(words):
