@@ -45,6 +45,13 @@ class CategoryQuerySet(models.QuerySet):
         return self.annotate(term_count=models.Count("terms", filter=Q(terms__in=terms)))
 
 
+class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
+    def get_queryset(self):
+        """A category is named with its facet (`__str__`), so its facet comes along: lists of
+        categories (admin filters, choices, autocomplete) would otherwise fetch each facet."""
+        return super().get_queryset().select_related("facet")
+
+
 class Category(models.Model):
     facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
     name = models.CharField(max_length=80)
@@ -52,7 +59,7 @@ class Category(models.Model):
     description = models.TextField(blank=True, help_text="One sentence for readers.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
-    objects = CategoryQuerySet.as_manager()
+    objects = CategoryManager()
 
     class Meta:
         ordering = ["facet__position", "facet__name", "position", "name"]
