@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 
 from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
 
@@ -89,8 +91,23 @@ class SourceInline(admin.TabularInline):
     fields = ["title", "publisher", "url", "position"]
 
 
+class TermForm(forms.ModelForm):
+    def clean_tags(self):
+        """A tag's address is made from its letters and digits, so it needs at least one."""
+        tags = self.cleaned_data["tags"]
+        nameless = [tag for tag in tags if not Tag().slugify(tag)]
+        if nameless:
+            raise ValidationError(
+                "Each tag needs a letter or digit (not: %(tags)s).",
+                code="tag_without_letters",
+                params={"tags": ", ".join(nameless)},
+            )
+        return tags
+
+
 @admin.register(Term)
 class TermAdmin(admin.ModelAdmin):
+    form = TermForm
     list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
     list_filter = ["status", "categories", "tags"]
     search_fields = ["headword", "expansion", "aliases__name", "definition"]

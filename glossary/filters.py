@@ -7,9 +7,8 @@ from django import forms
 from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
-from taggit.models import Tag
 
-from .models import LETTERS, Category, TaggedTerm, Term
+from .models import LETTERS, Category, TaggedTerm, Term, published_tags
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
 
@@ -56,10 +55,7 @@ class TermFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.categories = {c.key: c for c in Category.objects.select_related("facet")}
-        self.tags = {
-            tag.slug: tag
-            for tag in Tag.objects.filter(glossary_taggedterm_items__isnull=False).distinct().order_by("name")
-        }
+        self.tags = {tag.slug: tag for tag in published_tags().order_by("name")}
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from .markdown import plain_text, render_markdown
 
@@ -115,6 +115,13 @@ class TaggedTerm(TaggedItemBase):
     """A real foreign key to Term instead of taggit's generic relation, so tag joins are cheap."""
 
     content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
+
+
+def published_tags():
+    """Tags that readers may see: those of published terms (a draft's tags stay private)."""
+    return Tag.objects.filter(
+        glossary_taggedterm_items__content_object__in=Term.objects.published()
+    ).distinct()
 
 
 class TermQuerySet(models.QuerySet):

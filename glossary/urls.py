@@ -11,7 +11,7 @@ urlpatterns = [
     path("search/suggest/", views.suggest, name="suggest"),
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("categories/<slug:facet_slug>/<slug:slug>/", views.category_detail, name="category"),
-    path("tags/<slug:slug>/", views.tag_detail, name="tag"),
+    path("tags/<str:slug>/", views.tag_detail, name="tag"),
     path("benefits/<slug:slug>/", views.benefit_detail, name="benefit"),
     path("risks/<slug:slug>/", views.risk_detail, name="risk"),
 ]

@@ -7,11 +7,10 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
-from taggit.models import Tag
 
 from . import search
 from .filters import Option, TermFilter
-from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term
+from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term, published_tags
 
 
 def paginate(request, queryset):
@@ -105,7 +104,7 @@ def category_detail(request, facet_slug, slug):
 
 @require_safe
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
+    tag = get_object_or_404(published_tags(), slug=slug)
     terms = Term.objects.published().tagged(tag.slug)
     return render(
         request,

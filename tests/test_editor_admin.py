@@ -158,6 +158,16 @@ class TestFormErrors:
         assert response.status_code == 200
         assert "A term cannot relate to itself." in errors(response)
 
+    def test_tag_without_letters_or_digits(self, admin_client, db):
+        found = self.post_new(admin_client, tags="outsourcing, !!!")
+        assert "Each tag needs a letter or digit (not: !!!)." in found
+        assert not Term.objects.exists()
+
+    def test_tags_in_any_script(self, admin_client, db):
+        response = admin_client.post("/admin/glossary/term/add/", term_form(tags="日本, Ünïcode"))
+        assert response.status_code == 302
+        assert sorted(Term.objects.get(slug="ito").tags.values_list("slug", flat=True)) == ["ünïcode", "日本"]
+
     def test_unknown_status_and_category(self, admin_client, db):
         found = self.post_new(admin_client, status="archived", categories=["99999"])
         assert any("Select a valid choice" in e for e in found)

@@ -201,6 +201,21 @@ class TestTaxonomyPages:
         assert response.status_code == 200
         assert titles(response) == ["BPO", "KPO"]
 
+    def test_tags_in_any_script_link_to_their_page(self, client, db):
+        factories.term(headword="Kaizen", slug="kaizen", tags=["日本", "Ünïcode"])
+        html = client.get("/terms/kaizen/").content.decode()
+        assert 'href="/tags/%E6%97%A5%E6%9C%AC/"' in html
+        assert titles(client.get("/tags/日本/")) == ["Kaizen"]
+        assert titles(client.get("/tags/ünïcode/")) == ["Kaizen"]
+
+    def test_a_tag_only_drafts_have_stays_private(self, client, db):
+        factories.draft(tags=["Secret Project"])
+        factories.term(tags=["outsourcing"])
+        assert client.get("/tags/secret-project/").status_code == 404
+        response = client.get("/terms/", {"tag": "secret-project"})
+        assert "Secret Project" not in response.content.decode()
+        assert [option.label for option in response.context["filter"].tag_options()] == ["outsourcing"]
+
     def test_benefit_and_risk_pages(self, client, bpo_world):
         benefit = factories.benefit(name="Lower costs", slug="lower-costs")
         risk = factories.risk(name="Data security", slug="data-security", mitigation="Audit the provider.")
