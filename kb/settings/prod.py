@@ -14,14 +14,34 @@ def _required(name):
     return value
 
 
+def _flag(name, default):
+    return os.environ.get(name, default).strip().lower() in {"1", "true", "yes", "on"}
+
+
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").split(",")]
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS]
 
-SECURE_SSL_REDIRECT = os.environ.get("DJANGO_SECURE_SSL_REDIRECT", "true") == "true"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Named explicitly, so that production never writes to a db.sqlite3 beside the code by accident.
+_required("DATABASE_URL")
+
+SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", "true")
+# Trust X-Forwarded-Proto only behind a proxy that sets it, else any client could claim HTTPS.
+if _flag("DJANGO_BEHIND_HTTPS_PROXY", "false"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Errors (a 500's traceback included) and warnings go to standard error, for the process manager's
+# log; without this Django logs them only when DEBUG is on.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")}
+    },
+    "root": {"handlers": ["console"], "level": "INFO"},
+}

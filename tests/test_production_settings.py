@@ -1,0 +1,59 @@
+"""Production settings: a missing setting stops start-up, the deploy check is clean, errors are logged."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "kb.settings.prod",
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+    "DJANGO_ALLOWED_HOSTS": "kb.example.com",
+    "DATABASE_URL": "sqlite:////var/lib/kb/db.sqlite3",
+}
+SHOW = "import django; django.setup(); from django.conf import settings; print(settings.%s)"
+
+
+def run(*args, without=None, **env):
+    environ = {**os.environ, **PRODUCTION, **env}
+    environ.pop(without, None)
+    command = [sys.executable, *args]  # this interpreter, with the test's own arguments
+    return subprocess.run(command, cwd=ROOT, env=environ, capture_output=True, text=True)  # noqa: S603
+
+
+def test_deploy_check_is_clean():
+    result = run("manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize("name", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL"])
+def test_a_missing_setting_stops_start_up(name):
+    result = run("manage.py", "check", without=name)
+    assert result.returncode != 0
+    assert f"Set the {name} environment variable." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "redirects"), [("true", True), ("1", True), ("Yes", True), ("on", True), ("false", False)]
+)
+def test_https_redirect_flag_reads_common_spellings(value, redirects):
+    result = run("-c", SHOW % "SECURE_SSL_REDIRECT", DJANGO_SECURE_SSL_REDIRECT=value)
+    assert result.stdout.strip() == str(redirects), result.stderr
+
+
+def test_forwarded_proto_is_trusted_only_behind_a_proxy():
+    assert run("-c", SHOW % "SECURE_PROXY_SSL_HEADER").stdout.strip() == "None"
+    behind = run("-c", SHOW % "SECURE_PROXY_SSL_HEADER", DJANGO_BEHIND_HTTPS_PROXY="true")
+    assert behind.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
+
+
+def test_request_errors_are_logged_to_standard_error():
+    script = "import django, logging; django.setup(); logging.getLogger('django.request').error('boom 500')"
+    result = run("-c", script)
+    assert result.returncode == 0
+    assert "boom 500" in result.stderr
