@@ -19,6 +19,10 @@ from pathlib import Path
 
 import django
 
+# The database is dropped and rebuilt: never the one that holds an editor's content.
+if "bench" not in os.environ.get("DATABASE_URL", ""):
+    sys.exit("Set DATABASE_URL to a database whose name contains 'bench' (it is dropped and rebuilt).")
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.test")
 django.setup()
