@@ -88,15 +88,22 @@ def _import_simple(model, entries, fields, update, report):
 
 
 def _upsert(model, slug, update, **values):
-    lookup = {"slug": slug}
-    if "facet" in values:
-        lookup["facet"] = values["facet"]
-    if update:
-        return model.objects.update_or_create(**lookup, defaults=values)
-    return model.objects.get_or_create(**lookup, defaults=values)
+    """The row with `slug` (within its facet, for a category), created or, with `update`, changed."""
+    lookup = {"slug": slug, **({"facet": values["facet"]} if "facet" in values else {})}
+    row = model.objects.filter(**lookup).first()
+    if row and not update:
+        return row, False
+    created = row is None
+    row = row or model(**lookup)
+    for name, value in values.items():
+        setattr(row, name, value)
+    _save_valid(row)
+    return row, created
 
 
 def _import_term(entry, categories, benefits, risks, update):
+    if not isinstance(entry["definition"], str):
+        raise ContentError(f"The definition of {entry['slug']} must be text.")
     values = {
         "headword": entry["headword"],
         "expansion": entry.get("expansion") or "",
@@ -113,13 +120,13 @@ def _import_term(entry, categories, benefits, risks, update):
     term.tags.set(entry.get("tags", []), clear=True)
     term.aliases.all().delete()
     for name in entry.get("aliases", []):
-        _create_valid(Alias(term=term, name=name))
+        _save_valid(Alias(term=term, name=name))
     term.faqs.all().delete()
     for position, faq in enumerate(entry.get("faqs", [])):
-        FAQ.objects.create(term=term, question=faq["question"], answer=faq["answer"], position=position)
+        _save_valid(FAQ(term=term, question=faq["question"], answer=faq["answer"], position=position))
     term.sources.all().delete()
     for position, source in enumerate(entry.get("sources", [])):
-        _create_valid(
+        _save_valid(
             Source(
                 term=term,
                 title=source["title"],
@@ -131,8 +138,9 @@ def _import_term(entry, categories, benefits, risks, update):
     return term, created
 
 
-def _create_valid(row):
-    """Aliases and sources carry editor rules (no clashing names, http(s) only): apply them."""
+def _save_valid(row):
+    """Every row obeys the editor's rules (lengths, names that clash with another term's, http(s)
+    sources only, no relation to itself or back again) before the database sees it."""
     row.full_clean()
     row.save()
 
@@ -142,4 +150,4 @@ def _import_relations(term, related, terms):
     for relation in related:
         kind = TermRelation.Kind(relation["kind"])
         other = terms[relation["term"]][0]
-        TermRelation.objects.get_or_create(from_term=term, to_term=other, defaults={"kind": kind})
+        _save_valid(TermRelation(from_term=term, to_term=other, kind=kind))

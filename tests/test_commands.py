@@ -112,6 +112,21 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
         (MINIMAL + "    sources:\n      - {title: T, url: 'javascript:alert(1)'}\n", "URL"),
         (MINIMAL + "    related:\n      - {term: bpo, kind: cousin}\n", "cousin"),
         (MINIMAL + "  - {slug: kpo, headword: KPO, definition: K., aliases: [BPO]}\n", "already the name"),
+        (
+            MINIMAL + "    aliases: [outsourcing]\n  - {slug: o, headword: Outsourcing, definition: O.}\n",
+            "alias of BPO",
+        ),
+        (MINIMAL + "    related:\n      - {term: bpo, kind: see_also}\n", "cannot relate to itself"),
+        (
+            MINIMAL
+            + "    related: [{term: kpo, kind: narrower}]\n"
+            + "  - {slug: kpo, headword: KPO, definition: K., related: [{term: bpo, kind: broader}]}\n",
+            "already related from the other side",
+        ),
+        (MINIMAL.replace("definition: Hiring another company.", "definition: [1, 2]"), "must be text"),
+        (MINIMAL.replace("headword: BPO", "headword: " + "B" * 300), "at most"),
+        (MINIMAL.replace("name: Offshore", "name: " + "O" * 300), "at most"),
+        (MINIMAL + "    faqs: [{question: '" + "Q" * 301 + "', answer: A.}]\n", "at most"),
     ],
 )
 def test_bad_files_are_refused_and_load_nothing(tmp_path, text, message):
