@@ -1,3 +1,5 @@
+import unicodedata
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -12,12 +14,12 @@ from taggit.models import Tag, TaggedItemBase
 
 from .markdown import plain_text, render_markdown
 
-LETTERS = [chr(code) for code in range(ord("A"), ord("Z") + 1)] + ["#"]
+LETTERS = ["#"] + [chr(code) for code in range(ord("A"), ord("Z") + 1)]  # "#" sorts first, as in the index
 
 
 def initial_of(headword: str) -> str:
-    """The A–Z bar's letter for a headword; digits and symbols share "#"."""
-    first = headword.strip()[:1].upper()
+    """The A–Z bar's letter for a headword (“Échange” under E); digits and symbols share "#"."""
+    first = unicodedata.normalize("NFKD", headword.strip()[:1])[:1].upper()
     return first if "A" <= first <= "Z" else "#"
 
 

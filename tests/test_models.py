@@ -21,8 +21,18 @@ def test_saving_fills_initial_body_html_and_publication_date():
     assert term.is_published()
 
 
-@pytest.mark.parametrize(("headword", "initial"), [("BPO", "B"), ("24/7 support", "#"), ("évaluation", "#")])
-def test_initial_of(headword, initial):
+@pytest.mark.parametrize(
+    ("headword", "initial"),
+    [
+        ("BPO", "B"),
+        ("24/7 support", "#"),
+        ("évaluation", "E"),
+        ("Ōsaka model", "O"),
+        ("Ørsted", "#"),
+        ("日本", "#"),
+    ],
+)
+def test_a_headword_is_filed_under_its_letter_without_accents(headword, initial):
     assert initial_of(headword) == initial
 
 

@@ -57,6 +57,15 @@ class TestIndex:
         assert 'class="letter-group__letter"' in html
         assert "Draft term" not in html and "Future term" not in html
 
+    def test_letter_bar_runs_in_the_order_of_the_index(self, client, bpo_world):
+        factories.term(headword="24/7 support")
+        factories.term(headword="Échange", slug="echange")
+        response = client.get("/terms/")
+        assert titles(response) == ["24/7 support", "BPO", "Call center", "Échange", "KPO"]
+        bar = [option.label for option in response.context["filter"].letter_options()]
+        assert bar[:3] == ["#", "A", "B"] and bar[-1] == "Z"
+        assert titles(client.get("/terms/", {"letter": "E"})) == ["Échange"]
+
     def test_letter_filter(self, client, bpo_world):
         response = client.get("/terms/", {"letter": "K"})
         assert titles(response) == ["KPO"]

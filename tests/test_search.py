@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
 from django.test import override_settings
 from django.utils import timezone
 
@@ -158,6 +159,16 @@ class TestSnippetsAndMessages:
     def test_snippet_highlights_matched_words(self, client, seed):
         html = client.get("/search/", {"q": "1989"}).content.decode()
         assert "<mark>1989</mark>" in html
+
+    @pytest.mark.parametrize(
+        ("fragment", "html"),
+        [
+            ("R&D \x02costs\x03 <b>", "R&amp;D <mark>costs</mark> &lt;b&gt;"),
+            ("R&D \x02costs <b>", "R&amp;D costs &lt;b&gt;"),  # a marker cut off by the fragment's end
+        ],
+    )
+    def test_snippet_is_escaped_once_and_marked(self, fragment, html):
+        assert Template("{% load glossary_tags %}{{ f|highlight }}").render(Context({"f": fragment})) == html
 
     def test_markup_in_query_and_content_is_shown_as_text(self, client, db):
         factories.term(headword="Escapes", definition="Uses <script>alert(1)</script> as an example.")
