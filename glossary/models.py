@@ -197,7 +197,7 @@ class Term(models.Model):
         max_length=400,
         help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
     )
-    body = models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is ignored.")
+    body = models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is shown as text.")
     body_html = models.TextField(blank=True, editable=False)
     body_text = models.TextField(blank=True, editable=False)  # what search indexes and quotes
     initial = models.CharField(max_length=1, editable=False, db_index=True)
@@ -379,7 +379,7 @@ class TermRelation(models.Model):
 class FAQ(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=300)
-    answer = models.TextField(help_text="Markdown. Raw HTML is ignored.")
+    answer = models.TextField(help_text="Markdown. Raw HTML is shown as text.")
     answer_html = models.TextField(blank=True, editable=False)
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 

@@ -70,6 +70,19 @@ def test_markdown_body_is_sanitised():
     assert '<a href="https://example.com" title="t" rel="noopener noreferrer">ok</a>' in html
 
 
+def test_markdown_keeps_what_editors_write():
+    html = factories.term(
+        body="# Top\n\n##### Small\n\n~~old~~ ![A chart](https://example.com/c.png) <b>raw</b>\n\n"
+        "| Name | Cost |\n|:--|--:|\n| BPO | 10 |\n"
+    ).body_html
+    assert "<h2>Top</h2>" in html and "<h5>Small</h5>" in html  # the page's title is its only h1
+    assert "<s>old</s>" in html
+    assert '<a href="https://example.com/c.png" rel="noopener noreferrer">A chart</a>' in html
+    assert "&lt;b&gt;raw&lt;/b&gt;" in html  # shown as text, as the help text says
+    assert '<th class="align-right">Cost</th>' in html and '<td class="align-left">BPO</td>' in html
+    assert "style=" not in html
+
+
 def test_faq_answer_is_rendered_and_sanitised():
     faq = factories.faq(factories.term(), answer="*Yes* <b onclick=x>really</b>")
     assert "<em>Yes</em>" in faq.answer_html
