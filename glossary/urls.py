@@ -1,6 +1,16 @@
-from django.urls import path
+from django.urls import path, register_converter
+from django.urls.converters import SlugConverter
 
 from . import views
+
+
+class UnicodeSlugConverter(SlugConverter):
+    """Letters of any script, digits, hyphens and underscores, as taggit makes tag slugs (“日本”)."""
+
+    regex = r"[-\w]+"
+
+
+register_converter(UnicodeSlugConverter, "unicode_slug")
 
 app_name = "glossary"
 
@@ -11,7 +21,7 @@ urlpatterns = [
     path("search/suggest/", views.suggest, name="suggest"),
     path("terms/<slug:slug>/", views.term_detail, name="term"),
     path("categories/<slug:facet_slug>/<slug:slug>/", views.category_detail, name="category"),
-    path("tags/<str:slug>/", views.tag_detail, name="tag"),
+    path("tags/<unicode_slug:slug>/", views.tag_detail, name="tag"),
     path("benefits/<slug:slug>/", views.benefit_detail, name="benefit"),
     path("risks/<slug:slug>/", views.risk_detail, name="risk"),
 ]
