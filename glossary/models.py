@@ -2,7 +2,7 @@ import unicodedata
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import F, Prefetch, Q
 from django.db.models.functions import Lower
@@ -193,11 +193,19 @@ class Term(models.Model):
         "Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
     )
     slug = models.SlugField(max_length=120, unique=True, help_text="The article's URL.")
+    # A TextField's max_length reaches only forms; the validator checks it for imports too.
     definition = models.TextField(
         max_length=400,
+        validators=[MaxLengthValidator(400)],
         help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
     )
-    body = models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is shown as text.")
+    # Long enough for any glossary article (the longest shipped is under 3,000 characters), short
+    # enough that search snippets stay quick: SQLite's grow with the text times the words sought.
+    body = models.TextField(
+        blank=True,
+        validators=[MaxLengthValidator(20_000)],
+        help_text="The article in Markdown, up to 20,000 characters. Raw HTML is shown as text.",
+    )
     body_html = models.TextField(blank=True, editable=False)
     body_text = models.TextField(blank=True, editable=False)  # what search indexes and quotes
     initial = models.CharField(max_length=1, editable=False, db_index=True)
@@ -379,7 +387,10 @@ class TermRelation(models.Model):
 class FAQ(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=300)
-    answer = models.TextField(help_text="Markdown. Raw HTML is shown as text.")
+    answer = models.TextField(
+        validators=[MaxLengthValidator(5_000)],
+        help_text="Markdown, up to 5,000 characters. Raw HTML is shown as text.",
+    )
     answer_html = models.TextField(blank=True, editable=False)
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 

@@ -125,6 +125,7 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
         ),
         (MINIMAL.replace("definition: Hiring another company.", "definition: [1, 2]"), "must be text"),
         (MINIMAL.replace("headword: BPO", "headword: " + "B" * 300), "at most"),
+        (MINIMAL.replace("definition: Hiring another company.", "definition: " + "d" * 401), "at most 400"),
         (MINIMAL.replace("name: Offshore", "name: " + "O" * 300), "at most"),
         (MINIMAL + "    faqs: [{question: '" + "Q" * 301 + "', answer: A.}]\n", "at most"),
     ],

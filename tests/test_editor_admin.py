@@ -158,6 +158,11 @@ class TestFormErrors:
         assert response.status_code == 200
         assert "A term cannot relate to itself." in errors(response)
 
+    def test_article_longer_than_the_limit(self, admin_client, db):
+        found = self.post_new(admin_client, body="x" * 20_001, definition="d" * 401)
+        assert "Ensure this value has at most 20000 characters (it has 20001)." in found
+        assert "Ensure this value has at most 400 characters (it has 401)." in found
+
     def test_tag_without_letters_or_digits(self, admin_client, db):
         found = self.post_new(admin_client, tags="outsourcing, !!!")
         assert "Each tag needs a letter or digit (not: !!!)." in found

@@ -154,3 +154,9 @@ def test_suggest_never_fails(client, bpo_world, q):
 def test_reader_pages_only_answer_get_and_head(client, bpo_world, method, url):
     assert getattr(client, method)(url).status_code == 405
     assert client.head(url).status_code == 200
+
+
+def test_repeated_words_are_searched_once(client, bpo_world):
+    response = client.get("/search/", {"q": "bpo outsourcing bpo outsourcing bpo kpo outsourcing"})
+    assert response.status_code == 200
+    assert response.context["filter"].search.query.words == ("bpo", "kpo", "outsourcing")

@@ -109,7 +109,10 @@ class Query:
     def parse(cls, raw):
         words = words_of(raw[:MAX_LENGTH])
         content = [word for word in words if word not in STOPWORDS] or words
-        return cls(text=" ".join(words), words=tuple(content[:MAX_WORDS]))
+        # A repeated word adds nothing to find, but costs the engines work; its last use is kept,
+        # since the last word is the one matched as a prefix.
+        distinct = list(reversed(dict.fromkeys(reversed(content))))
+        return cls(text=" ".join(words), words=tuple(distinct[:MAX_WORDS]))
 
     def __bool__(self):
         return bool(self.words)
