@@ -19,6 +19,11 @@ def paginate(request, queryset):
     return paginator.get_page(request.GET.get("page"))
 
 
+def index_url(**filters):
+    """The index narrowed by `filters`, e.g. index_url(tag="outsourcing")."""
+    return f"{reverse('glossary:term_list')}?{urlencode(filters)}"
+
+
 def can_preview(user):
     return user.is_staff and user.has_perm("glossary.change_term")
 
@@ -27,7 +32,6 @@ def can_preview(user):
 def home(request):
     published = Term.objects.published()
     counts = dict(published.order_by().values_list("initial").annotate(n=Count("id")))
-    index_url = reverse("glossary:term_list")
     return render(
         request,
         "glossary/home.html",
@@ -36,8 +40,7 @@ def home(request):
                 Prefetch("categories", queryset=Category.objects.with_term_counts(published))
             ),
             "letters": [
-                Option(letter, counts.get(letter, 0), False, f"{index_url}?{urlencode({'letter': letter})}")
-                for letter in LETTERS
+                Option(letter, counts.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
             ],
             "term_count": sum(counts.values()),
             "recent_terms": published.for_cards().order_by("-updated_at")[:8],
@@ -98,6 +101,7 @@ def category_detail(request, facet_slug, slug):
         {
             "category": category,
             "page_obj": paginate(request, terms.for_cards()),
+            "index_url": index_url(category=category.key),
         },
     )
 
@@ -112,6 +116,7 @@ def tag_detail(request, slug):
         {
             "tag": tag,
             "page_obj": paginate(request, terms.for_cards()),
+            "index_url": index_url(tag=tag.slug),
         },
     )
 

@@ -1,5 +1,8 @@
 """What readers see on every public page, and what they may not see."""
 
+import itertools
+import re
+
 import pytest
 from django.test import RequestFactory, override_settings
 from django.views.defaults import server_error
@@ -200,7 +203,7 @@ class TestTaxonomyPages:
         response = client.get("/categories/location/offshore/")
         assert response.status_code == 200
         assert titles(response) == ["BPO", "KPO"]
-        assert 'href="/terms/?category=location/offshore"' in response.content.decode()
+        assert 'href="/terms/?category=location%2Foffshore"' in response.content.decode()
 
     def test_category_slug_belongs_to_its_facet(self, client, bpo_world):
         assert client.get("/categories/office-function/offshore/").status_code == 404
@@ -214,7 +217,9 @@ class TestTaxonomyPages:
         factories.term(headword="Kaizen", slug="kaizen", tags=["日本", "Ünïcode"])
         html = client.get("/terms/kaizen/").content.decode()
         assert 'href="/tags/%E6%97%A5%E6%9C%AC/"' in html
-        assert titles(client.get("/tags/日本/")) == ["Kaizen"]
+        tag_page = client.get("/tags/日本/")
+        assert titles(tag_page) == ["Kaizen"]
+        assert 'href="/terms/?tag=%E6%97%A5%E6%9C%AC"' in tag_page.content.decode()
         assert titles(client.get("/tags/ünïcode/")) == ["Kaizen"]
 
     def test_a_tag_only_drafts_have_stays_private(self, client, db):
@@ -256,3 +261,14 @@ def test_server_error_page_uses_the_sites_design(db):
 def test_published_term_count_matches_index(client, bpo_world):
     response = client.get("/terms/")
     assert response.context["page_obj"].paginator.count == Term.objects.published().count() == 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/terms/", "/terms/bpo/", "/categories/location/offshore/", "/tags/outsourcing/", "/search/?q=bpo"],
+)
+def test_headings_never_skip_a_level(client, bpo_world, url):
+    """Screen reader users move by heading level; one h1, and no h3 without an h2 before it."""
+    levels = [int(level) for level in re.findall(r"<h([1-6])\b", client.get(url).content.decode())]
+    assert levels.count(1) == 1
+    assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels)), levels

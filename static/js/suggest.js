@@ -26,6 +26,7 @@
       clearTimeout(timer);
       const q = input.value.trim();
       if (q.length < 2) {
+        controller?.abort(); // an answer still on its way would bring old names back
         fill([]);
         return;
       }
@@ -36,7 +37,7 @@
         url.searchParams.set("q", q);
         try {
           const response = await fetch(url, { signal: controller.signal, headers: { Accept: "application/json" } });
-          if (response.ok) fill((await response.json()).suggestions);
+          fill(response.ok ? (await response.json()).suggestions : []);
         } catch (error) {
           if (error.name !== "AbortError") fill([]);
         }
