@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import slugify
@@ -134,14 +134,15 @@ class TermAdmin(admin.ModelAdmin):
     def category_list(self, term):
         return ", ".join(category.name for category in term.categories.all())
 
-    @admin.action(description="Publish selected terms", permissions=["change"])
+    @admin.action(description="Publish selected terms now", permissions=["change"])
     def publish(self, request, queryset):
+        """Drafts and terms scheduled for later become visible now; a past publication date is kept."""
         now = timezone.now()
-        queryset.filter(published_at__isnull=True).update(published_at=now)
-        count = queryset.exclude(status=Term.Status.PUBLISHED).update(
-            status=Term.Status.PUBLISHED, updated_at=now
-        )
-        self.message_user(request, f"Published {count} term(s).", messages.SUCCESS)
+        ids = list(queryset.exclude(pk__in=Term.objects.published()).values_list("pk", flat=True))
+        hidden = Term.objects.filter(pk__in=ids)
+        hidden.filter(Q(published_at__isnull=True) | Q(published_at__gt=now)).update(published_at=now)
+        hidden.update(status=Term.Status.PUBLISHED, updated_at=now)
+        self.message_user(request, f"Published {len(ids)} term(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected terms (back to draft)", permissions=["change"])
     def unpublish(self, request, queryset):

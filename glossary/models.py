@@ -270,6 +270,12 @@ class Term(models.Model):
                 params={"alias": clashes.name, "term": clashes.term},
             )
 
+    def other_names(self):
+        """Aliases worth showing: not the headword or expansion again in other letter case (such an
+        alias still gives readers an address and a search match)."""
+        shown = {self.headword.casefold(), self.expansion.casefold()}
+        return [alias for alias in self.aliases.all() if alias.name.casefold() not in shown]
+
     def related_by_kind(self):
         """Relations seen from this term, both directions, grouped in display order."""
         groups = {kind: [] for kind in TermRelation.Kind}

@@ -210,6 +210,15 @@ class TestListAndActions:
         assert "Moved 1 term(s) back to draft." in response.content.decode()
         assert list(Term.objects.published()) == [live]
 
+    def test_publish_action_brings_a_scheduled_term_forward(self, admin_client, db):
+        scheduled = factories.scheduled()
+        response = admin_client.post(
+            "/admin/glossary/term/", {"action": "publish", "_selected_action": [scheduled.pk]}, follow=True
+        )
+        assert "Published 1 term(s)." in response.content.decode()
+        scheduled.refresh_from_db()
+        assert scheduled.is_published()
+
     @pytest.mark.parametrize(
         "url",
         [

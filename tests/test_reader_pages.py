@@ -174,10 +174,24 @@ class TestArticle:
         assert response.status_code == 200
         assert "no-cache" in response["Cache-Control"]
         assert draft.headword in response.content.decode()
+        assert "Preview: this term is a draft" in response.content.decode()
 
-    def test_scheduled_term_is_404_for_readers(self, client, db):
-        factories.scheduled(slug="soon")
+    def test_scheduled_term_is_404_for_readers_and_previewed_as_scheduled(self, client, admin_client, db):
+        soon = factories.scheduled(slug="soon")
         assert client.get("/terms/soon/").status_code == 404
+        html = admin_client.get("/terms/soon/").content.decode()
+        assert f"Preview: this term is scheduled for {soon.published_at:%-d %B %Y}" in html
+        assert "is a draft" not in html
+
+    def test_an_alias_that_only_restates_a_name_is_not_listed(self, client, db):
+        factories.term(
+            headword="BPO",
+            expansion="Business Process Outsourcing",
+            slug="bpo",
+            aliases=["business process outsourcing", "bpo services", "Outsourcing of processes"],
+        )
+        html = client.get("/terms/bpo/").content.decode()
+        assert "Also called: <em>bpo services</em>, <em>Outsourcing of processes</em></p>" in html
 
     def test_staff_without_change_permission_cannot_preview(self, client, django_user_model, db):
         factories.draft(slug="draft")
