@@ -283,7 +283,12 @@ class Term(models.Model):
             groups[TermRelation.Kind(relation.kind)].append(relation.to_term)
         for relation in self.relations_in.all():
             groups[TermRelation.Kind(relation.kind).inverse].append(relation.from_term)
-        return [(kind.label, terms) for kind, terms in groups.items() if terms]
+        # Alphabetical within a kind, whichever side each relation was entered on.
+        return [
+            (kind.label, sorted(terms, key=lambda term: term.headword.casefold()))
+            for kind, terms in groups.items()
+            if terms
+        ]
 
     def categories_by_facet(self):
         groups = {}
@@ -401,7 +406,7 @@ class FAQ(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
     class Meta:
-        ordering = ["term", "position", "pk"]
+        ordering = ["position", "pk"]
         verbose_name = "FAQ entry"
         verbose_name_plural = "FAQ"
 
@@ -429,7 +434,7 @@ class Source(models.Model):
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
     class Meta:
-        ordering = ["term", "position", "pk"]
+        ordering = ["position", "pk"]
 
     def __str__(self):
         return self.title

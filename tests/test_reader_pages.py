@@ -161,6 +161,14 @@ class TestArticle:
         html = client.get("/terms/kpo/").content.decode()
         assert "Broader terms" in html and 'href="/terms/bpo/"' in html
 
+    def test_related_terms_are_alphabetical_whichever_side_they_were_entered_on(self, client, db):
+        hub = factories.term(headword="Hub", slug="hub")
+        for headword in ["Delta", "alpha", "Charlie"]:
+            factories.relation(hub, factories.term(headword=headword), "see_also")
+        factories.relation(factories.term(headword="Bravo"), hub, "see_also")
+        related = dict(client.get("/terms/hub/").context["term"].related_by_kind())
+        assert [term.headword for term in related["See also"]] == ["alpha", "Bravo", "Charlie", "Delta"]
+
     def test_alias_address_redirects_permanently(self, client, bpo_world):
         response = client.get("/terms/business-process-outsourcing/")
         assert response.status_code == 301
