@@ -83,12 +83,19 @@ class Category(models.Model):
 
 
 class Benefit(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, help_text="Shown on every term that lists it.")
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the benefit's URL.")
     description = models.TextField(help_text="Plain text: what the benefit is and why it matters.")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="benefit_name_unique",
+                violation_error_message="A benefit with this name already exists.",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -98,13 +105,20 @@ class Benefit(models.Model):
 
 
 class Risk(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=120, help_text="Shown on every term that lists it.")
+    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the risk's URL.")
     description = models.TextField(help_text="Plain text: what can go wrong.")
     mitigation = models.TextField(blank=True, help_text="Plain text: how organisations reduce it.")
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="risk_name_unique",
+                violation_error_message="A risk with this name already exists.",
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -232,7 +246,14 @@ class Term(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="published_term_has_date",
-            )
+            ),
+            # An acronym may have several meanings (RPO), each with its own expansion.
+            models.UniqueConstraint(
+                Lower("headword"),
+                Lower("expansion"),
+                name="term_name_unique",
+                violation_error_message="Another term already has this headword and expansion.",
+            ),
         ]
 
     def __str__(self):

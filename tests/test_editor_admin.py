@@ -158,6 +158,21 @@ class TestFormErrors:
         assert response.status_code == 200
         assert "A term cannot relate to itself." in errors(response)
 
+    def test_same_headword_and_expansion_as_another_term(self, admin_client, db):
+        factories.term(headword="RPO", expansion="Recruitment Process Outsourcing", slug="rpo")
+        found = self.post_new(admin_client, headword="rpo", expansion="recruitment process outsourcing")
+        assert "Another term already has this headword and expansion." in found
+        another_meaning = term_form(headword="RPO", expansion="Recovery Point Objective", slug="rpo-2")
+        assert admin_client.post("/admin/glossary/term/add/", another_meaning).status_code == 302
+
+    @pytest.mark.parametrize("kind", ["benefit", "risk"])
+    def test_benefit_or_risk_named_like_another(self, admin_client, db, kind):
+        getattr(factories, kind)(name="Cost savings")
+        data = {"name": "cost savings", "slug": "cost-savings-2", "description": "Again."}
+        response = admin_client.post(f"/admin/glossary/{kind}/add/", data)
+        assert response.status_code == 200
+        assert f"A {kind} with this name already exists." in response.content.decode()
+
     def test_article_longer_than_the_limit(self, admin_client, db):
         found = self.post_new(admin_client, body="x" * 20_001, definition="d" * 401)
         assert "Ensure this value has at most 20000 characters (it has 20001)." in found
