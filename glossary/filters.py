@@ -28,9 +28,22 @@ class Chip:
 
 
 class TermFilterForm(forms.Form):
+    REPEATABLE = ("category", "tag")
+
     def clean_q(self):
         """Long or messy input is clamped, not refused: readers paste all sorts."""
         return " ".join(self.cleaned_data["q"].split())[:MAX_QUERY_LENGTH]
+
+    def clean(self):
+        """Each repeatable filter keeps its known values, once each: an unknown one (a tag since
+        removed, in a bookmarked link) is reported by its field's error and the rest still apply."""
+        cleaned = super().clean()
+        for name in self.REPEATABLE:
+            field = self.fields[name]
+            cleaned[name] = [
+                value for value in dict.fromkeys(self.data.getlist(name)) if field.valid_value(value)
+            ]
+        return cleaned
 
 
 class TermFilter(django_filters.FilterSet):

@@ -46,6 +46,22 @@ def test_unknown_filter_values_are_reported_and_ignored(client, bpo_world, param
     assert response.context["page_obj"].paginator.count == 3
 
 
+def test_an_unknown_value_beside_known_ones_drops_only_itself(client, bpo_world):
+    response = client.get("/terms/", {"tag": ["outsourcing", "no-such-tag"], "category": "location/offshore"})
+    assert "tag" in response.context["filter"].errors
+    assert [term.headword for term in response.context["page_obj"]] == ["BPO", "KPO"]
+    assert "tag=no-such-tag" not in response.context["filter"].active_filters()[0].remove_url
+
+
+def test_a_repeated_filter_value_counts_once(client, bpo_world):
+    response = client.get("/terms/", {"category": ["location/offshore"] * 2, "tag": ["outsourcing"] * 2})
+    assert not response.context["filter"].errors
+    assert [chip.label for chip in response.context["filter"].active_filters()] == [
+        "Location: Offshore",
+        "#outsourcing",
+    ]
+
+
 @pytest.mark.parametrize(
     "q",
     [
