@@ -168,9 +168,10 @@ class TermQuerySet(models.QuerySet):
         return qs
 
     def for_cards(self):
-        """What a list of term cards needs, in a fixed number of queries."""
-        return self.only(
-            "slug", "headword", "expansion", "definition", "initial", "status", "published_at", "updated_at"
+        """Only what a card shows, and the letter it is filed under. A field a template reaches for
+        beyond these is fetched for the whole page at once, not term by term."""
+        return self.only("slug", "headword", "expansion", "definition", "initial").fetch_mode(
+            models.FETCH_PEERS
         )
 
     def for_article(self):
