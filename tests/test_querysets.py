@@ -1,0 +1,85 @@
+"""Each read the views ask for, with what it includes and what it leaves out (drafts, future dates)."""
+
+import pytest
+
+from glossary.models import Alias, Category, Term, published_tags
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def terms():
+    """A published term, a draft, and one published for a date still to come, alike otherwise."""
+    place = factories.facet(slug="place")
+    offshore = factories.category(place, slug="offshore")
+    return {
+        "live": factories.term(headword="Live", categories=[offshore], tags=["shared", "live-only"]),
+        "draft": factories.draft(headword="Draft", categories=[offshore], tags=["shared", "draft-only"]),
+        "soon": factories.scheduled(headword="Later", categories=[offshore], tags=["shared", "soon-only"]),
+    }
+
+
+def headwords(queryset):
+    return sorted(term.headword for term in queryset)
+
+
+def test_published_leaves_out_drafts_and_future_dates(terms):
+    assert headwords(Term.objects.published()) == ["Live"]
+    assert [term.is_published() for term in terms.values()] == [True, False, False]
+
+
+def test_starting_with_a_letter(terms):
+    factories.term(headword="Lateral")
+    assert headwords(Term.objects.published().starting_with("L")) == ["Lateral", "Live"]
+    assert headwords(Term.objects.starting_with("L")) == ["Later", "Lateral", "Live"]
+    assert not Term.objects.starting_with("Z").exists()
+
+
+def test_in_categories_is_or_within_a_facet_and_and_across(terms):
+    place, kind = Category.objects.get(slug="offshore").facet, factories.facet(slug="kind")
+    onshore, service = factories.category(place, slug="onshore"), factories.category(kind, slug="service")
+    both = factories.term(headword="Both", categories=[onshore, service])
+    factories.term(headword="Onshore only", categories=[onshore])
+    offshore = Category.objects.get(slug="offshore")
+    assert headwords(Term.objects.published().in_categories([offshore, onshore])) == [
+        "Both",
+        "Live",
+        "Onshore only",
+    ]
+    assert list(Term.objects.in_categories([onshore, service])) == [both]
+    assert headwords(Term.objects.in_categories([offshore])) == ["Draft", "Later", "Live"]
+
+
+def test_tagged_needs_every_tag(terms):
+    assert headwords(Term.objects.published().tagged("shared")) == ["Live"]
+    assert headwords(Term.objects.tagged("shared", "live-only")) == ["Live"]
+    assert not Term.objects.tagged("live-only", "draft-only").exists()
+    assert not Term.objects.tagged("no-such-tag").exists()
+
+
+def test_published_tags_are_those_of_published_terms(terms):
+    assert sorted(tag.slug for tag in published_tags()) == ["live-only", "shared"]
+
+
+def test_aliases_of_published_terms(terms):
+    for key, term in terms.items():
+        Alias.objects.create(term=term, name=f"{key} alias")
+    assert [alias.name for alias in Alias.objects.of_published_terms()] == ["live alias"]
+
+
+def test_category_term_counts_count_only_the_given_terms(terms):
+    counts = Category.objects.with_term_counts(Term.objects.published()).filter(slug="offshore")
+    assert counts.get().term_count == 1
+    assert Category.objects.with_term_counts(Term.objects.all()).get(slug="offshore").term_count == 3
+
+
+def test_cards_and_articles_load_what_they_show(terms, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        cards = [(card.headword, card.initial, card.get_absolute_url()) for card in Term.objects.for_cards()]
+    assert ("Live", "L", f"/terms/{terms['live'].slug}/") in cards
+    article = Term.objects.for_article().get(pk=terms["live"].pk)
+    with django_assert_num_queries(0):
+        assert [category.facet.slug for category in article.categories.all()] == ["place"]
+        assert sorted(tag.name for tag in article.tags.all()) == ["live-only", "shared"]
