@@ -162,10 +162,14 @@ def test_source_url_accepts_only_http_and_https(url):
         Source(term=factories.term(), title="T", url=url).full_clean()
 
 
-def test_source_url_may_be_https_or_empty():
+def test_source_url_may_be_http_https_or_empty():
     term = factories.term()
-    Source(term=term, title="T", url="https://example.com/a").full_clean()
-    Source(term=term, title="T", url="").full_clean()
+    urls = ["https://example.com/a", "http://example.com/b", ""]
+    for position, url in enumerate(urls):
+        source = Source(term=term, title="T", url=url, position=position)
+        source.full_clean()
+        source.save()
+    assert list(term.sources.values_list("url", flat=True)) == urls
 
 
 def test_scheduled_term_becomes_visible_when_its_time_comes():
