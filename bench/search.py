@@ -17,10 +17,14 @@ import sys
 import time
 from pathlib import Path
 
+import dj_database_url
 import django
 
 # The database is dropped and rebuilt: never the one that holds an editor's content.
-if "bench" not in os.environ.get("DATABASE_URL", ""):
+if (
+    "bench"
+    not in Path(dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://")).get("NAME", "")).name
+):
     sys.exit("Set DATABASE_URL to a database whose name contains 'bench' (it is dropped and rebuilt).")
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -1,13 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.text import slugify
-from taggit.models import Tag
 
-from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation, nameless_tags
 
 
 class CategoryInline(admin.TabularInline):
@@ -95,8 +94,7 @@ class TermForm(forms.ModelForm):
     def clean_tags(self):
         """A tag's address is made from its letters and digits, so it needs at least one."""
         tags = self.cleaned_data["tags"]
-        nameless = [tag for tag in tags if not Tag().slugify(tag)]
-        if nameless:
+        if nameless := nameless_tags(tags):
             raise ValidationError(
                 "Each tag needs a letter or digit (not: %(tags)s).",
                 code="tag_without_letters",
@@ -124,11 +122,7 @@ class TermAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related(Prefetch("categories", queryset=Category.objects.select_related("facet")))
-        )
+        return super().get_queryset(request).prefetch_related("categories")
 
     @admin.display(description="categories")
     def category_list(self, term):

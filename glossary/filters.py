@@ -1,4 +1,4 @@
-"""The term index's filters, and the counts that tell readers what each option would leave."""
+"""The term index's filters, and each option's count of terms given the other filters."""
 
 from dataclasses import dataclass
 
@@ -67,7 +67,7 @@ class TermFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.categories = {c.key: c for c in Category.objects.select_related("facet")}
+        self.categories = {c.key: c for c in Category.objects.all()}
         self.tags = {tag.slug: tag for tag in published_tags().order_by("name")}
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]

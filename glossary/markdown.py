@@ -16,6 +16,9 @@ def _image_as_link(renderer, tokens, index, options, env):
     image is shown as a link to it, its alt text as the link's text."""
     token = tokens[index]
     text = escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
+    opened = sum({"link_open": 1, "link_close": -1}.get(before.type, 0) for before in tokens[:index])
+    if opened:  # a linked image: links cannot nest, so the outer link keeps the alt text
+        return text
     return f'<a href="{escapeHtml(str(token.attrGet("src")))}">{text or "image"}</a>'
 
 

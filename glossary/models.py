@@ -133,6 +133,11 @@ class TaggedTerm(TaggedItemBase):
     content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
 
 
+def nameless_tags(names):
+    """Those of the tag `names` with no letter or digit to make an address (a slug) from."""
+    return [name for name in names if not Tag().slugify(name)]
+
+
 def published_tags():
     """Tags that readers may see: those of published terms (a draft's tags stay private)."""
     return Tag.objects.filter(
@@ -177,7 +182,7 @@ class TermQuerySet(models.QuerySet):
     def for_article(self):
         published = Term.objects.published()
         return self.prefetch_related(
-            Prefetch("categories", queryset=Category.objects.select_related("facet")),
+            "categories",
             "tags",
             "benefits",
             "risks",

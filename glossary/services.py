@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation, nameless_tags
 
 
 class ContentError(ValueError):
@@ -117,6 +117,8 @@ def _import_term(entry, categories, benefits, risks, update):
     term.categories.set([categories[key] for key in entry.get("categories", [])])
     term.benefits.set([benefits[slug] for slug in entry.get("benefits", [])])
     term.risks.set([risks[slug] for slug in entry.get("risks", [])])
+    if nameless := nameless_tags(entry.get("tags", [])):
+        raise ContentError(f"Each tag of {term.slug} needs a letter or digit (not: {', '.join(nameless)}).")
     term.tags.set(entry.get("tags", []), clear=True)
     term.aliases.all().delete()
     for name in entry.get("aliases", []):

@@ -93,7 +93,7 @@ def term_detail(request, slug):
 
 @require_safe
 def category_detail(request, facet_slug, slug):
-    category = get_object_or_404(Category.objects.select_related("facet"), facet__slug=facet_slug, slug=slug)
+    category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
     terms = Term.objects.published().filter(categories=category)
     return render(
         request,

@@ -124,6 +124,7 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
             "already related from the other side",
         ),
         (MINIMAL.replace("definition: Hiring another company.", "definition: [1, 2]"), "must be text"),
+        (MINIMAL + "    tags: [outsourcing, '!!!']\n", "needs a letter or digit"),
         (MINIMAL.replace("headword: BPO", "headword: " + "B" * 300), "at most"),
         (MINIMAL.replace("definition: Hiring another company.", "definition: " + "d" * 401), "at most 400"),
         (MINIMAL.replace("name: Offshore", "name: " + "O" * 300), "at most"),

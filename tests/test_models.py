@@ -83,6 +83,11 @@ def test_markdown_keeps_what_editors_write():
     assert "style=" not in html
 
 
+def test_a_linked_image_keeps_its_link():
+    html = factories.term(body="[![Logo](https://example.com/logo.png)](https://example.com/)").body_html
+    assert html == '<p><a href="https://example.com/" rel="noopener noreferrer">Logo</a></p>\n'
+
+
 def test_faq_answer_is_rendered_and_sanitised():
     faq = factories.faq(factories.term(), answer="*Yes* <b onclick=x>really</b>")
     assert "<em>Yes</em>" in faq.answer_html

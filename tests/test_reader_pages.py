@@ -284,10 +284,21 @@ def test_published_term_count_matches_index(client, bpo_world):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/terms/", "/terms/bpo/", "/categories/location/offshore/", "/tags/outsourcing/", "/search/?q=bpo"],
+    [
+        "/",
+        "/terms/",
+        "/terms/bpo/",
+        "/categories/location/offshore/",
+        "/tags/outsourcing/",
+        "/benefits/lower-costs/",
+        "/risks/data-security/",
+        "/search/?q=bpo",
+    ],
 )
 def test_headings_never_skip_a_level(client, bpo_world, url):
     """Screen reader users move by heading level; one h1, and no h3 without an h2 before it."""
+    bpo_world["bpo"].benefits.add(factories.benefit(name="Lower costs", slug="lower-costs"))
+    bpo_world["bpo"].risks.add(factories.risk(name="Data security", slug="data-security"))
     levels = [int(level) for level in re.findall(r"<h([1-6])\b", client.get(url).content.decode())]
     assert levels.count(1) == 1
     assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels)), levels

@@ -4,7 +4,9 @@ from django.db import migrations, models
 
 
 def rerender(apps, schema_editor):
-    """Stored HTML follows the renderer: h1 becomes h2, strikethrough, alignment, images as links."""
+    """Stored HTML follows the renderer: h1 becomes h2, strikethrough, alignment, images as links.
+
+    It uses the renderer of the code being migrated to, on purpose: stored HTML must match it."""
     from glossary.markdown import plain_text, render_markdown
 
     terms = apps.get_model("glossary", "Term").objects

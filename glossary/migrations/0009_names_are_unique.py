@@ -4,6 +4,20 @@ import django.db.models.functions.text
 from django.db import migrations, models
 
 
+def refuse_twins(apps, schema_editor):
+    """Name the rows that the new unique names would refuse, rather than fail on a bare IntegrityError."""
+    twins = []
+    for model, fields in [("Benefit", ["name"]), ("Risk", ["name"]), ("Term", ["headword", "expansion"])]:
+        seen = {}
+        for row in apps.get_model("glossary", model).objects.order_by("pk"):
+            key = tuple(getattr(row, field).lower() for field in fields)
+            if key in seen:
+                twins.append(f"{model} {seen[key]} and {row.pk}: {' / '.join(key)}")
+            seen.setdefault(key, row.pk)
+    if twins:
+        raise RuntimeError("Rename or merge these rows first (they share a name): " + "; ".join(twins))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,6 +26,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(refuse_twins, migrations.RunPython.noop),
         migrations.AlterField(
             model_name='benefit',
             name='name',

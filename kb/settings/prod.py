@@ -37,11 +37,11 @@ CSRF_COOKIE_SECURE = True
 
 # Errors (a 500's traceback included) and warnings go to standard error, for the process manager's
 # log; without this Django logs them only when DEBUG is on.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "WARNING").strip().upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")}
-    },
-    "root": {"handlers": ["console"], "level": "INFO"},
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"level": LOG_LEVEL}},
 }
