@@ -4,9 +4,20 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
-from django.utils.text import slugify
 
-from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation, nameless_tags
+from .models import (
+    FAQ,
+    Alias,
+    Benefit,
+    Category,
+    Facet,
+    Risk,
+    Source,
+    Term,
+    TermRelation,
+    alias_slug,
+    nameless_tags,
+)
 
 
 class CategoryInline(admin.TabularInline):
@@ -57,7 +68,7 @@ class AliasFormSet(BaseInlineFormSet):
             name = form.cleaned_data.get("name")
             if not name or form.cleaned_data.get("DELETE"):
                 continue
-            key = slugify(name)
+            key = alias_slug(name)
             if key in seen:
                 form.add_error("name", ValidationError("This alias is listed twice.", code="twice"))
             seen.add(key)

@@ -329,10 +329,16 @@ class AliasQuerySet(models.QuerySet):
         return self.filter(term__in=Term.objects.published())
 
 
+def alias_slug(name):
+    """An alias's address: ASCII where the name has Latin letters (“café” → cafe), else the name's
+    own letters (“日本語”), so that every alias with a letter or digit has one."""
+    return slugify(name) or slugify(name, allow_unicode=True)
+
+
 class Alias(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(max_length=200, help_text="Another name readers use, e.g. “call centre”.")
-    slug = models.SlugField(max_length=200, unique=True, editable=False)
+    slug = models.SlugField(max_length=200, unique=True, editable=False, allow_unicode=True)
 
     objects = AliasQuerySet.as_manager()
 
@@ -344,14 +350,14 @@ class Alias(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.slug = slugify(self.name)
+        self.slug = alias_slug(self.name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("glossary:term", args=[self.slug])
 
     def clean(self):
-        self.slug = slugify(self.name)
+        self.slug = alias_slug(self.name)
         if not self.slug:
             raise ValidationError({"name": "Use at least one letter or digit."}, code="empty_slug")
         others = Term.objects.exclude(pk=self.term_id) if self.term_id else Term.objects.all()

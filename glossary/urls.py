@@ -5,7 +5,7 @@ from . import views
 
 
 class UnicodeSlugConverter(SlugConverter):
-    """Letters of any script, digits, hyphens and underscores, as taggit makes tag slugs (“日本”)."""
+    """Letters of any script, digits, hyphens and underscores: tag slugs (“日本”) and alias addresses."""
 
     regex = r"[-\w]+"
 
@@ -19,7 +19,7 @@ urlpatterns = [
     path("terms/", views.term_list, name="term_list"),
     path("search/", views.term_list, name="search"),
     path("search/suggest/", views.suggest, name="suggest"),
-    path("terms/<slug:slug>/", views.term_detail, name="term"),
+    path("terms/<unicode_slug:slug>/", views.term_detail, name="term"),
     path("categories/<slug:facet_slug>/<slug:slug>/", views.category_detail, name="category"),
     path("tags/<unicode_slug:slug>/", views.tag_detail, name="tag"),
     path("benefits/<slug:slug>/", views.benefit_detail, name="benefit"),

@@ -135,6 +135,12 @@ class TestFormErrors:
         assert any("already the name or address of KPO" in e for e in found), found
         assert not Term.objects.filter(slug="ito").exists()
 
+    def test_aliases_in_another_script(self, admin_client, db):
+        data = term_form(**inline("aliases", {"name": "情報技術アウトソーシング"}, {"name": "ИТ-аутсорсинг"}))
+        assert admin_client.post("/admin/glossary/term/add/", data).status_code == 302
+        aliases = Term.objects.get(slug="ito").aliases.values_list("slug", flat=True)
+        assert sorted(aliases) == ["ит-аутсорсинг", "情報技術アウトソーシング"]
+
     def test_alias_listed_twice(self, admin_client, db):
         found = self.post_new(
             admin_client, **inline("aliases", {"name": "IT outsourcing"}, {"name": "it Outsourcing"})

@@ -126,6 +126,18 @@ class TestAliasRules:
         with pytest.raises(ValidationError, match="already an alias"):
             Alias(term=factories.term(), name="Call Centre").full_clean()
 
+    def test_alias_in_any_script_has_an_address(self):
+        term = factories.term()
+        for name in ["Café outsourcing", "日本語", "Аутсорсинг"]:
+            alias = Alias(term=term, name=name)
+            alias.full_clean()
+            alias.save()
+        assert sorted(term.aliases.values_list("slug", flat=True)) == [
+            "cafe-outsourcing",
+            "аутсорсинг",
+            "日本語",
+        ]
+
     def test_alias_needs_a_letter_or_digit(self):
         with pytest.raises(ValidationError, match="at least one letter"):
             Alias(term=factories.term(), name="!!!").full_clean()

@@ -171,6 +171,12 @@ class TestArticle:
         assert response.status_code == 301
         assert response["Location"] == "/terms/bpo/"
 
+    def test_alias_in_another_script_redirects_too(self, client, bpo_world):
+        factories.term(headword="Kaizen", slug="kaizen", aliases=["改善"])
+        response = client.get("/terms/改善/")
+        assert response.status_code == 301
+        assert response["Location"] == "/terms/kaizen/"
+
     def test_draft_is_404_for_readers_and_previewable_by_staff(self, client, admin_client, db):
         draft = factories.draft(headword="Draft", slug="draft", aliases=["draft alias"])
         assert client.get("/terms/draft/").status_code == 404
