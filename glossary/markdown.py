@@ -23,8 +23,8 @@ def _image_as_link(renderer, tokens, index, options, env):
 
 
 _md.add_render_rule("image", _image_as_link)
-ALIGNMENTS = {"align-left", "align-center", "align-right"}
 
+ALIGNMENTS = {"align-left", "align-center", "align-right"}
 ALLOWED_TAGS = {
     "a",
     "abbr",
