@@ -1,6 +1,9 @@
 """Each read the views ask for, with what it includes and what it leaves out (drafts, future dates)."""
 
 import pytest
+from django.core.paginator import Paginator
+from django.db import models
+from django.template.loader import render_to_string
 
 from glossary.models import Alias, Category, Term, published_tags
 
@@ -73,6 +76,13 @@ def test_category_term_counts_count_only_the_given_terms(terms):
     counts = Category.objects.with_term_counts(Term.objects.published()).filter(slug="offshore")
     assert counts.get().term_count == 1
     assert Category.objects.with_term_counts(Term.objects.all()).get(slug="offshore").term_count == 3
+
+
+def test_a_card_reads_nothing_its_queryset_did_not_load(terms, rf):
+    cards = Term.objects.published().for_cards().fetch_mode(models.FETCH_RAISE)  # a lazy load raises
+    page = Paginator(cards, 10).page(1)
+    html = render_to_string("glossary/partials/_term_cards.html", {"page_obj": page}, rf.get("/"))
+    assert f'href="/terms/{terms["live"].slug}/"' in html
 
 
 def test_cards_and_articles_load_what_they_show(terms, django_assert_num_queries):
