@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
@@ -202,8 +203,8 @@ class TermQuerySet(models.QuerySet):
 
 class Term(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
 
     headword = models.CharField(max_length=120, help_text="The term as readers know it, e.g. “BPO”.")
     expansion = models.CharField(
@@ -386,10 +387,10 @@ class TermRelation(models.Model):
     """A typed link stored once and shown from both sides (KPO narrower than BPO ⇔ BPO broader)."""
 
     class Kind(models.TextChoices):
-        BROADER = "broader", "Broader terms"
-        NARROWER = "narrower", "Narrower terms"
-        SEE_ALSO = "see_also", "See also"
-        CONTRASTS = "contrasts", "Contrasts with"
+        BROADER = "broader", _("Broader terms")
+        NARROWER = "narrower", _("Narrower terms")
+        SEE_ALSO = "see_also", _("See also")
+        CONTRASTS = "contrasts", _("Contrasts with")
 
         @property
         def inverse(self):
