@@ -141,9 +141,8 @@ def nameless_tags(names):
 
 def published_tags():
     """Tags that readers may see: those of published terms (a draft's tags stay private)."""
-    return Tag.objects.filter(
-        glossary_taggedterm_items__content_object__in=Term.objects.published()
-    ).distinct()
+    tagged = TaggedTerm.objects.filter(content_object__in=Term.objects.published())
+    return Tag.objects.filter(pk__in=tagged.values("tag_id"))
 
 
 class TermQuerySet(models.QuerySet):
