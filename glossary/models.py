@@ -14,6 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
 from .markdown import plain_text, render_markdown
+from .validators import visible_name
 
 LETTERS = ["#"] + [chr(code) for code in range(ord("A"), ord("Z") + 1)]  # "#" sorts first, as in the index
 
@@ -27,9 +28,13 @@ def initial_of(headword: str) -> str:
 class Facet(models.Model):
     """A dimension that groups categories, such as office function or location."""
 
-    name = models.CharField(max_length=80, help_text="Shown as a heading, e.g. “Location”.")
+    name = models.CharField(
+        max_length=80, validators=[visible_name], help_text="Shown as a heading, e.g. “Location”."
+    )
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in category URLs.")
-    description = models.TextField(blank=True, help_text="One sentence for readers.")
+    description = models.TextField(
+        blank=True, max_length=300, validators=[MaxLengthValidator(300)], help_text="One sentence for readers."
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
     class Meta:
@@ -57,9 +62,11 @@ class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
 
 class Category(models.Model):
     facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[visible_name])
     slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
-    description = models.TextField(blank=True, help_text="One sentence for readers.")
+    description = models.TextField(
+        blank=True, max_length=300, validators=[MaxLengthValidator(300)], help_text="One sentence for readers."
+    )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
     objects = CategoryManager()
@@ -84,9 +91,15 @@ class Category(models.Model):
 
 
 class Benefit(models.Model):
-    name = models.CharField(max_length=120, help_text="Shown on every term that lists it.")
+    name = models.CharField(
+        max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
+    )
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the benefit's URL.")
-    description = models.TextField(help_text="Plain text: what the benefit is and why it matters.")
+    description = models.TextField(
+        max_length=600,
+        validators=[MaxLengthValidator(600)],
+        help_text="Plain text, up to 600 characters: what the benefit is and why it matters.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -106,10 +119,21 @@ class Benefit(models.Model):
 
 
 class Risk(models.Model):
-    name = models.CharField(max_length=120, help_text="Shown on every term that lists it.")
+    name = models.CharField(
+        max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
+    )
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the risk's URL.")
-    description = models.TextField(help_text="Plain text: what can go wrong.")
-    mitigation = models.TextField(blank=True, help_text="Plain text: how organisations reduce it.")
+    description = models.TextField(
+        max_length=600,
+        validators=[MaxLengthValidator(600)],
+        help_text="Plain text, up to 600 characters: what can go wrong.",
+    )
+    mitigation = models.TextField(
+        blank=True,
+        max_length=600,
+        validators=[MaxLengthValidator(600)],
+        help_text="Plain text, up to 600 characters: how organisations reduce it.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -132,11 +156,6 @@ class TaggedTerm(TaggedItemBase):
     """A real foreign key to Term instead of taggit's generic relation, so tag joins are cheap."""
 
     content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
-
-
-def nameless_tags(names):
-    """Those of the tag `names` with no letter or digit to make an address (a slug) from."""
-    return [name for name in names if not Tag().slugify(name)]
 
 
 def published_tags():
@@ -205,10 +224,13 @@ class Term(models.Model):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")
 
-    headword = models.CharField(max_length=120, help_text="The term as readers know it, e.g. “BPO”.")
+    headword = models.CharField(
+        max_length=120, validators=[visible_name], help_text="The term as readers know it, e.g. “BPO”."
+    )
     expansion = models.CharField(
         max_length=200,
         blank=True,
+        validators=[visible_name],
         help_text="The full form of an acronym, e.g. “Business "
         "Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
     )
@@ -337,7 +359,9 @@ def alias_slug(name):
 
 class Alias(models.Model):
     term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200, help_text="Another name readers use, e.g. “call centre”.")
+    name = models.CharField(
+        max_length=200, validators=[visible_name], help_text="Another name readers use, e.g. “call centre”."
+    )
     slug = models.SlugField(max_length=200, unique=True, editable=False, allow_unicode=True)
 
     objects = AliasQuerySet.as_manager()

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation, nameless_tags
+from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from .validators import validate_tags
 
 
 class ContentError(ValueError):
@@ -117,9 +118,14 @@ def _import_term(entry, categories, benefits, risks, update):
     term.categories.set([categories[key] for key in entry.get("categories", [])])
     term.benefits.set([benefits[slug] for slug in entry.get("benefits", [])])
     term.risks.set([risks[slug] for slug in entry.get("risks", [])])
-    if nameless := nameless_tags(entry.get("tags", [])):
-        raise ContentError(f"Each tag of {term.slug} needs a letter or digit (not: {', '.join(nameless)}).")
-    term.tags.set(entry.get("tags", []), clear=True)
+    tags = entry.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise ContentError(f"The tags of {term.slug} must be a list of names.")
+    try:
+        validate_tags(tags)
+    except ValidationError as error:
+        raise ContentError(f"The tags of {term.slug}: {' '.join(error.messages)}") from error
+    term.tags.set(tags, clear=True)
     term.aliases.all().delete()
     for name in entry.get("aliases", []):
         _save_valid(Alias(term=term, name=name))

@@ -1,7 +1,6 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
-from django.db import connection
 from django.db.models import F, Q, Value
 from django.db.models.functions import Collate, Lower
 
@@ -84,12 +83,6 @@ def similar_names(terms, text, limit):
     return []
 
 
-def named_words(words):
-    """Those of `words` that some term's names hold, in one query (a GIN lookup per word)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT word FROM unnest(%s::text[]) AS word WHERE EXISTS (SELECT 1 FROM glossary_term_search
-                WHERE names_document @@ plainto_tsquery('simple', word))""",
-            [list(words)],
-        )
-        return {word for (word,) in cursor.fetchall()}
+def names_hold(word):
+    """Terms whose names hold `word` (a GIN lookup)."""
+    return Q(postgres_index__names_document=SearchQuery(word, config="simple"))

@@ -1,9 +1,11 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
 
 from django.db import connection
-from django.db.models import F, Func, TextField
+from django.db.models import F, Func, Q, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
+from ..models import Term
 from .text import fragments, spellings
 
 NAMES = "sqlite_index__names"  # a term's headword, expansion and aliases, joined by " | "
@@ -71,32 +73,27 @@ def similar_names(terms, text, limit):
     """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best first.
 
     Each piece is a substring search in the trigram table; bm25 ranks names holding more of them.
-    The best few ids come first, then which of them are among `terms`: reading every id of `terms`
-    to filter the search would cost more than the search.
+    Whether a match is among `terms` is asked of each match (by its id), in the same statement:
+    reading every id of `terms` to filter the search would cost more than the search.
     """
     pieces = fragments(text)
     if not pieces:
         return []
+    among, params = terms.filter(pk=RawSQL("glossary_term_trigram.rowid", ())).values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
-               ORDER BY rank LIMIT %s""",
-            [" OR ".join(map(quoted, pieces)), limit * 4],
+            f"""SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
+                AND EXISTS ({among}) ORDER BY rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
+            [" OR ".join(map(quoted, pieces)), *params, limit],
         )
         ranked = [pk for (pk,) in cursor.fetchall()]
-    names = dict(terms.filter(pk__in=ranked).values_list("pk", NAMES))
-    return [names[pk] for pk in ranked if pk in names][:limit]
+    names = dict(Term.objects.filter(pk__in=ranked).values_list("pk", NAMES))
+    return [names[pk] for pk in ranked]
 
 
-def named_words(words):
-    """Those of `words` that some term's names hold (as FTS5 stems them), in one query."""
-    exists = "SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts WHERE glossary_term_fts MATCH %s)"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            " UNION ALL ".join([exists] * len(words)),
-            [param for word in words for param in (word, f"{{names}} : {quoted(word)}")],
-        )
-        return {word for (word,) in cursor.fetchall()}
+def names_hold(word):
+    """Terms whose names hold `word` (as FTS5 stems it)."""
+    return Q(sqlite_index__match=f"{{names}} : {quoted(word)}")
 
 
 def quoted(piece):

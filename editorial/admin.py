@@ -1,11 +1,13 @@
-from django import forms
+from axes import admin as axes_admin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Q
-from django.forms.models import BaseInlineFormSet
+from django.contrib.admin import helpers
+from django.db.models import Count, Q
+from django.template.response import TemplateResponse
 from django.utils import timezone
+from taggit.models import Tag
 
-from .models import (
+from glossary.models import (
     FAQ,
     Alias,
     Benefit,
@@ -15,12 +17,14 @@ from .models import (
     Source,
     Term,
     TermRelation,
-    alias_slug,
-    nameless_tags,
 )
 
+from .base import BoundedInline, EditorAdmin
+from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
+from .services import tag_merge
 
-class CategoryInline(admin.TabularInline):
+
+class CategoryInline(BoundedInline, admin.TabularInline):
     model = Category
     extra = 1
     prepopulated_fields = {"slug": ["name"]}
@@ -28,7 +32,7 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Facet)
-class FacetAdmin(admin.ModelAdmin):
+class FacetAdmin(EditorAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name"]
@@ -37,7 +41,7 @@ class FacetAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(EditorAdmin):
     list_display = ["name", "facet", "slug", "position"]
     list_filter = ["facet"]
     list_select_related = ["facet"]
@@ -46,41 +50,26 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Benefit)
-class BenefitAdmin(admin.ModelAdmin):
+class BenefitAdmin(EditorAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Risk)
-class RiskAdmin(admin.ModelAdmin):
+class RiskAdmin(EditorAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description", "mitigation"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class AliasFormSet(BaseInlineFormSet):
-    def clean(self):
-        """Two new rows with the same alias would pass each row's check and then collide."""
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            name = form.cleaned_data.get("name")
-            if not name or form.cleaned_data.get("DELETE"):
-                continue
-            key = alias_slug(name)
-            if key in seen:
-                form.add_error("name", ValidationError("This alias is listed twice.", code="twice"))
-            seen.add(key)
-
-
-class AliasInline(admin.TabularInline):
+class AliasInline(BoundedInline, admin.TabularInline):
     model = Alias
     formset = AliasFormSet
     extra = 1
 
 
-class RelationInline(admin.TabularInline):
+class RelationInline(BoundedInline, admin.TabularInline):
     model = TermRelation
     fk_name = "from_term"
     extra = 1
@@ -89,33 +78,20 @@ class RelationInline(admin.TabularInline):
     verbose_name_plural = "related terms (each pair once; the other term shows the inverse)"
 
 
-class FAQInline(admin.StackedInline):
+class FAQInline(BoundedInline, admin.StackedInline):
     model = FAQ
     extra = 0
     fields = ["question", "answer", "position"]
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(BoundedInline, admin.TabularInline):
     model = Source
     extra = 0
     fields = ["title", "publisher", "url", "position"]
 
 
-class TermForm(forms.ModelForm):
-    def clean_tags(self):
-        """A tag's address is made from its letters and digits, so it needs at least one."""
-        tags = self.cleaned_data["tags"]
-        if nameless := nameless_tags(tags):
-            raise ValidationError(
-                "Each tag needs a letter or digit (not: %(tags)s).",
-                code="tag_without_letters",
-                params={"tags": ", ".join(nameless)},
-            )
-        return tags
-
-
 @admin.register(Term)
-class TermAdmin(admin.ModelAdmin):
+class TermAdmin(EditorAdmin):
     form = TermForm
     list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
     list_filter = ["status", "categories", "tags"]
@@ -155,3 +131,60 @@ class TermAdmin(admin.ModelAdmin):
             status=Term.Status.DRAFT, updated_at=timezone.now()
         )
         self.message_user(request, f"Moved {count} term(s) back to draft.", messages.SUCCESS)
+
+
+# django-taggit's own TagAdmin lets any staff member merge tags (its view checks no permission)
+# and moves only its generic TaggedItem rows, not our TaggedTerm ones.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(EditorAdmin):
+    form = TagForm
+    list_display = ["name", "slug", "term_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(term_count=Count("glossary_taggedterm_items"))
+
+    @admin.display(description="terms", ordering="term_count")
+    def term_count(self, tag):
+        return tag.term_count
+
+    @admin.action(description="Merge selected tags", permissions=["change", "delete"])
+    def merge(self, request, queryset):
+        """Ask which tag to keep (like deleting, a page before anything changes), then merge."""
+        tags = queryset.order_by("name")
+        if len(tags) < 2:
+            self.message_user(request, "Select two or more tags to merge.", messages.WARNING)
+            return None
+        form = TagMergeForm(request.POST if "merge" in request.POST else None, tags=tags)
+        if form.is_valid():
+            into = form.cleaned_data["into"]
+            count = tag_merge(tags=tags, into=into, by=request.user)
+            self.message_user(request, f"Merged {len(tags)} tags into “{into}” on {count} term(s).")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge tags",
+            "opts": self.opts,
+            "form": form,
+            "tags": tags,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/taggit/tag/merge.html", context)
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+    actions = ["cleanup_expired_attempts"]
+
+    @admin.action(description="Clean up expired attempts", permissions=["delete"])
+    def cleanup_expired_attempts(self, request, queryset):
+        """Axes' action deletes rows, so it asks for the permission to delete them."""
+        return super().cleanup_expired_attempts(request, queryset)

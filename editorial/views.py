@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.shortcuts import render
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out sign-in: what happened and when to try again, in the
+    admin's own page (axes' default tells the user to contact an administrator)."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Too many failed sign-ins",
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    return render(request, "admin/locked_out.html", context, status=429)
