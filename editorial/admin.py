@@ -1,7 +1,10 @@
 from axes import admin as axes_admin
-from axes.models import AccessAttempt
+from axes.handlers.proxy import AxesProxyHandler
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth.models import Group, User
 from django.db.models import Count, Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -19,7 +22,7 @@ from glossary.models import (
     TermRelation,
 )
 
-from .base import BoundedInline, EditorAdmin
+from .base import BoundedInline, EditorAdmin, Hardened
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
 from .services import tag_merge
 
@@ -153,7 +156,11 @@ class TagAdmin(EditorAdmin):
     def term_count(self, tag):
         return tag.term_count
 
-    @admin.action(description="Merge selected tags", permissions=["change", "delete"])
+    def has_merge_permission(self, request):
+        """Merging changes one tag and deletes the others."""
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description="Merge selected tags", permissions=["merge"])
     def merge(self, request, queryset):
         """Ask which tag to keep (like deleting, a page before anything changes), then merge."""
         tags = queryset.order_by("name")
@@ -177,14 +184,36 @@ class TagAdmin(EditorAdmin):
         return TemplateResponse(request, "admin/taggit/tag/merge.html", context)
 
 
-admin.site.unregister(AccessAttempt)
+# Auth's and axes' admins get the same defences as ours.
+for model in (User, Group, AccessAttempt, AccessLog, AccessFailureLog):
+    admin.site.unregister(model)
+@admin.register(User)
+class UserAdmin(Hardened, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(Hardened, auth_admin.GroupAdmin):
+    pass
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(Hardened, axes_admin.AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(Hardened, axes_admin.AccessFailureLogAdmin):
+    pass
 
 
 @admin.register(AccessAttempt)
-class AccessAttemptAdmin(axes_admin.AccessAttemptAdmin):
+class AccessAttemptAdmin(Hardened, axes_admin.AccessAttemptAdmin):
     actions = ["cleanup_expired_attempts"]
 
     @admin.action(description="Clean up expired attempts", permissions=["delete"])
     def cleanup_expired_attempts(self, request, queryset):
-        """Axes' action deletes rows, so it asks for the permission to delete them."""
+        """Axes' action deletes rows, so it asks for the permission to delete them; and it needs the
+        request attributes axes sets only on sign-in (without them it is a 500)."""
+        AxesProxyHandler.update_request(request)
         return super().cleanup_expired_attempts(request, queryset)

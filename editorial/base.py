@@ -5,6 +5,7 @@ longer than SQLite's LIKE allows, ids that are not numbers or exceed the column,
 past year 9999, a NUL byte (which PostgreSQL refuses outright) or a formset claiming a million rows.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -69,9 +70,27 @@ class SafeChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
-class AutocompleteMixin:
-    """Autocomplete fields get the widgets above (the search behind them is bounded by
-    `get_search_results`)."""
+class ChoosesValidKeys:
+    """A choice of rows that refuses values that cannot be ids before asking the database (which
+    on SQLite overflows on 99999999999999999999 rather than finding nothing)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for item in value:
+            if item not in self.empty_values and not valid_keys(key, [item]):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": item}
+                )
+        return super()._check_values(value)
+
+
+class SafeModelMultipleChoiceField(ChoosesValidKeys, forms.ModelMultipleChoiceField):
+    pass
+
+
+class SafeFieldsMixin:
+    """Relations are chosen through the field and widgets above."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name in self.get_autocomplete_fields(request) and "widget" not in kwargs:
@@ -83,11 +102,12 @@ class AutocompleteMixin:
             kwargs["widget"] = SafeAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")
             )
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class EditorAdmin(AutocompleteMixin, admin.ModelAdmin):
-    """The base of every ModelAdmin here."""
+class Hardened(SafeFieldsMixin):
+    """Mixed into every ModelAdmin of the site: ours (EditorAdmin), and auth's and axes' again."""
 
     def get_search_results(self, request, queryset, search_term):
         """Nothing matches a search no editor would type (which SQLite's LIKE cannot take); the
@@ -116,7 +136,11 @@ class EditorAdmin(AutocompleteMixin, admin.ModelAdmin):
         return super().response_action(request, queryset, *args, **kwargs)
 
 
-class BoundedInline(AutocompleteMixin):
+class EditorAdmin(Hardened, admin.ModelAdmin):
+    """The base of every ModelAdmin of the editors' side."""
+
+
+class BoundedInline(SafeFieldsMixin):
     """An inline builds at most `max_num` rows: a POST claiming more gets a form error, not a
     million forms. Mix into a TabularInline or StackedInline."""
 
