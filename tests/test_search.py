@@ -211,6 +211,32 @@ class TestSnippetsAndMessages:
         assert "No terms match" in response.content.decode()
 
 
+class TestUnpublishedNamesStayPrivate:
+    """A reader gets the same answer whether or not a draft or scheduled term holds the query's
+    words: else anyone could test what an unpublished name says."""
+
+    def answer(self, client, q):
+        response = client.get("/search/", {"q": q})
+        search = response.context["filter"].search
+        return search.query.text, search.suggestion, [term.slug for term in response.context["page_obj"]]
+
+    @pytest.mark.parametrize("hidden", [factories.draft, factories.scheduled])
+    def test_a_word_of_an_unpublished_name_changes_nothing(self, client, db, hidden):
+        factories.term(headword="Outsourcing", slug="outsourcing")
+        before = self.answer(client, "zebrafish outourcing")
+        assert before == ("zebrafish outourcing", "Outsourcing", [])  # nothing found: "did you mean"
+        hidden(headword="Zebrafish farming")
+        assert self.answer(client, "zebrafish outourcing") == before
+
+    @pytest.mark.parametrize("hidden", [factories.draft, factories.scheduled])
+    def test_unpublished_names_closer_to_a_typo_do_not_crowd_out_published_ones(self, client, db, hidden):
+        # Shorter names holding the same pieces of the typo rank first (bm25): 100 of them.
+        factories.term(headword="Outsourcing", expansion="Contracting work out to another firm", slug="outsourcing")
+        for n in range(100):
+            hidden(headword="Outsorcing", expansion=f"{n}")
+        assert self.answer(client, "outsorcing") == ("outsourcing", None, ["outsourcing"])
+
+
 class TestWithFilters:
     def test_search_combines_with_category_tag_and_letter(self, client, seed):
         outsourcing = client.get("/search/", {"q": "outsourcing"}).context["page_obj"].paginator.count
