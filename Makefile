@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
+	$(BIN)/lint-imports
 	DJANGO_SETTINGS_MODULE=kb.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The browser test drives Debian's chromium; Playwright cannot download browsers here.
@@ -42,13 +43,14 @@ browser:
 		apt-get install -y -qq chromium >/dev/null || \
 		{ echo "Could not install chromium: run 'sudo apt-get install chromium'."; exit 1; }; }
 
+# Two processes (pytest-xdist): the admin-wide walks alone are minutes of requests.
 pytest: install browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 test: lint pytest
 
 test-postgres: install browser
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -n 2
 
 screenshots: seed browser
 	$(BIN)/python docs/make_screenshots.py

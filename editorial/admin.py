@@ -187,6 +187,8 @@ class TagAdmin(EditorAdmin):
 # Auth's and axes' admins get the same defences as ours.
 for model in (User, Group, AccessAttempt, AccessLog, AccessFailureLog):
     admin.site.unregister(model)
+
+
 @admin.register(User)
 class UserAdmin(Hardened, auth_admin.UserAdmin):
     pass

@@ -119,17 +119,21 @@ class Hardened(SafeFieldsMixin):
     def get_changelist(self, request, **kwargs):
         return SafeChangeList
 
+    @property
+    def page_rows(self):
+        """The most rows a change list shows at once ("Show all" included)."""
+        return max(self.list_per_page, self.list_max_show_all)
+
     def get_changelist_formset(self, request, **kwargs):
         """A list's editable rows are at most a page, whatever the POST claims."""
-        rows = max(self.list_per_page, self.list_max_show_all)
-        kwargs.setdefault("max_num", rows)
-        kwargs.setdefault("absolute_max", rows)
+        kwargs.setdefault("max_num", self.page_rows)
+        kwargs.setdefault("absolute_max", self.page_rows)
         return super().get_changelist_formset(request, **kwargs)
 
     def response_action(self, request, queryset, *args, **kwargs):
         """An action runs on rows the list could have shown: ids, at most a page of them."""
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
-        fit = len(selected) <= max(self.list_per_page, self.list_max_show_all)
+        fit = len(selected) <= self.page_rows
         if not fit or len(valid_keys(self.model._meta.pk, selected)) != len(selected):
             self.message_user(request, "Select the items from the list. Nothing was changed.", messages.ERROR)
             return None

@@ -23,7 +23,12 @@ def tag_merge(*, tags, into, by):
     tagged.delete()
     message = f"Tags merged into “{into.name}”: {names}."
     log = LogEntry.objects.log_actions
-    log(user_id=by.pk, queryset=Term.objects.filter(pk__in=term_ids), action_flag=CHANGE, change_message=message)
+    log(
+        user_id=by.pk,
+        queryset=Term.objects.filter(pk__in=term_ids),
+        action_flag=CHANGE,
+        change_message=message,
+    )
     log(user_id=by.pk, queryset=Tag.objects.filter(pk=into.pk), action_flag=CHANGE, change_message=message)
     log(user_id=by.pk, queryset=others, action_flag=DELETION, change_message=message)
     others.delete()

@@ -33,7 +33,10 @@ class Facet(models.Model):
     )
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in category URLs.")
     description = models.TextField(
-        blank=True, max_length=300, validators=[MaxLengthValidator(300)], help_text="One sentence for readers."
+        blank=True,
+        max_length=300,
+        validators=[MaxLengthValidator(300)],
+        help_text="One sentence for readers.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 
@@ -65,7 +68,10 @@ class Category(models.Model):
     name = models.CharField(max_length=80, validators=[visible_name])
     slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
     description = models.TextField(
-        blank=True, max_length=300, validators=[MaxLengthValidator(300)], help_text="One sentence for readers."
+        blank=True,
+        max_length=300,
+        validators=[MaxLengthValidator(300)],
+        help_text="One sentence for readers.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
 

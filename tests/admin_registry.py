@@ -34,7 +34,12 @@ def _term():
 
 def _access(model, **values):
     return model.objects.create(
-        user_agent="pytest", ip_address="192.0.2.1", username="someone", http_accept="*/*", path_info="/", **values
+        user_agent="pytest",
+        ip_address="192.0.2.1",
+        username="someone",
+        http_accept="*/*",
+        path_info="/",
+        **values,
     )
 
 

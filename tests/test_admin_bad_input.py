@@ -25,7 +25,9 @@ BAD = {
 # A field of an inline's second or later row, or of the blank row its script copies (never read).
 INLINE_ROW = re.compile(r".+-([1-9][0-9]*|__prefix__)-.+")
 IDS = [model._meta.label for model, _ in ADMINS]
-ADDABLE = [(model, model_admin) for model, model_admin in ADMINS if model_admin.has_add_permission(superuser())]
+ADDABLE = [
+    (model, model_admin) for model, model_admin in ADMINS if model_admin.has_add_permission(superuser())
+]
 
 
 def url(model, view, *args):
@@ -110,7 +112,10 @@ def test_actions_refuse_bad_selections(admin_client, model, model_admin):
     address = url(model, "changelist")
     before = snapshot()
     action = next(iter(admin_client.get(address).context["action_form"].fields["action"].choices[1:]))[0]
-    cases = {f"{helpers.ACTION_CHECKBOX_NAME} = {label}": {helpers.ACTION_CHECKBOX_NAME: value} for label, value in BAD.items()}
+    cases = {
+        f"{helpers.ACTION_CHECKBOX_NAME} = {label}": {helpers.ACTION_CHECKBOX_NAME: value}
+        for label, value in BAD.items()
+    }
     cases |= {f"action = {label}": {"action": value} for label, value in BAD.items()}
     cases |= {f"index = {label}": {"index": value} for label, value in BAD.items()}
     cases["100,000 ids"] = {helpers.ACTION_CHECKBOX_NAME: [str(n) for n in range(100_000)]}
@@ -125,7 +130,10 @@ def autocomplete_fields():
     """(app label, model name, field name) of every autocomplete field, on a ModelAdmin or an inline."""
     found = []
     for model, model_admin in ADMINS:
-        for owner in [model_admin, *(inline(model, model_admin.admin_site) for inline in model_admin.inlines)]:
+        for owner in [
+            model_admin,
+            *(inline(model, model_admin.admin_site) for inline in model_admin.inlines),
+        ]:
             for field in owner.autocomplete_fields:
                 found.append((owner.model._meta.app_label, owner.model._meta.model_name, field))
     return found

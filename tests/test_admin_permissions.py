@@ -151,4 +151,6 @@ def test_every_action_runs_only_for_roles_that_may_run_it(roles, model, model_ad
             if user is not None and may(user, model_admin, VIEWS["changelist"][0]):
                 form = client_for(user).get(url).context["action_form"]  # None when none is offered
                 offered = dict(form.fields["action"].choices) if form else {}
-                assert (action.name in offered) == expected, f"{action.name} offered to {name}: {not expected}"
+                assert (action.name in offered) == expected, (
+                    f"{action.name} offered to {name}: {not expected}"
+                )

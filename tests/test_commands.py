@@ -125,6 +125,23 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
         ),
         (MINIMAL.replace("definition: Hiring another company.", "definition: [1, 2]"), "must be text"),
         (MINIMAL + "    tags: [outsourcing, '!!!']\n", "needs a letter or digit"),
+        (MINIMAL + f"    tags: [outsourcing, {'t' * 101}]\n", "at most 100 characters"),
+        (MINIMAL + f"    tags: [{', '.join(f'tag {n}' for n in range(21))}]\n", "at most 20 tags"),
+        (MINIMAL + "    tags: outsourcing\n", "must be a list"),
+        (MINIMAL.replace("headword: BPO", 'headword: "BPO\\u202e"'), "invisible control characters"),
+        (MINIMAL + '    aliases: ["call\\u200fcentre"]\n', "invisible control characters"),
+        (MINIMAL.replace("name: Location", 'name: "Loc\\u2066ation"'), "invisible control characters"),
+        (
+            MINIMAL.replace(
+                "    categories:\n      - {slug: offshore",
+                f"    description: {'d' * 301}\n    categories:\n      - {{slug: offshore",
+            ),
+            "at most 300",
+        ),
+        (
+            MINIMAL + f"risks:\n  - {{slug: r, name: R, description: D., mitigation: {'m' * 601}}}\n",
+            "at most 600",
+        ),
         (MINIMAL.replace("headword: BPO", "headword: " + "B" * 300), "at most"),
         (MINIMAL.replace("definition: Hiring another company.", "definition: " + "d" * 401), "at most 400"),
         (MINIMAL.replace("name: Offshore", "name: " + "O" * 300), "at most"),

@@ -199,6 +199,93 @@ class TestFormErrors:
         assert any("Select a valid choice" in e for e in found)
         assert len([e for e in found if "valid choice" in e]) == 2
 
+    @pytest.mark.parametrize("tags", ["x" * 101, "y" * 100_000], ids=["101 characters", "100 KB"])
+    def test_tag_longer_than_its_column(self, admin_client, db, tags):
+        found = self.post_new(admin_client, tags=f"outsourcing, {tags}")
+        assert any("A tag holds at most 100 characters" in e for e in found), found
+        assert not Term.objects.exists()
+
+    def test_more_tags_than_a_term_takes(self, admin_client, db):
+        found = self.post_new(admin_client, tags=", ".join(f"tag {n}" for n in range(21)))
+        assert "A term takes at most 20 tags (this has 21)." in found
+
+    @pytest.mark.parametrize(
+        "field", ["headword", "expansion", "tags", "aliases-0-name"], ids=lambda field: field.split("-")[-1]
+    )
+    def test_names_with_invisible_bidirectional_controls(self, admin_client, db, field):
+        values = {field: "Outsourcing \u202egnicruostuo"}
+        if field.startswith("aliases"):
+            values = inline("aliases", {"name": values[field]})
+        found = self.post_new(admin_client, **values)
+        assert any("invisible control characters (U+202E)" in e for e in found), found
+        assert not Term.objects.exists()
+
+    @pytest.mark.parametrize("value", ["abc", "99999999999999999999", "-1"])
+    @pytest.mark.parametrize("field", ["categories", "benefits", "risks"])
+    def test_ids_that_cannot_be_rows(self, admin_client, db, field, value):
+        found = self.post_new(admin_client, **{field: [value]})
+        assert any("is not a valid value" in e or "valid choice" in e for e in found), found
+
+    @pytest.mark.parametrize("value", ["abc", "99999999999999999999"])
+    def test_related_term_that_cannot_be_a_row(self, admin_client, db, value):
+        found = self.post_new(admin_client, **inline("relations_out", {"to_term": value, "kind": "see_also"}))
+        assert any("valid choice" in e for e in found), found
+
+    def test_an_inline_takes_at_most_fifty_rows_whatever_the_post_claims(self, admin_client, db):
+        data = term_form(**{"aliases-TOTAL_FORMS": "1000000", "aliases-0-name": "one"})
+        response = admin_client.post("/admin/glossary/term/add/", data)
+        assert response.status_code == 200
+        aliases = next(
+            f.formset for f in response.context["inline_admin_formsets"] if f.formset.prefix == "aliases"
+        )
+        assert len(aliases.forms) == 50
+        assert "Please submit at most 50 forms." in aliases.non_form_errors()
+        assert not Term.objects.exists()
+
+    def test_an_editable_list_takes_at_most_a_page_of_rows_whatever_the_post_claims(self, admin_client, db):
+        facet = factories.facet(position=3)
+        data = {"form-TOTAL_FORMS": "1000000", "form-INITIAL_FORMS": "0", "_save": "Save"}
+        data |= {"form-0-id": facet.pk, "form-0-position": "9"}
+        response = admin_client.post("/admin/glossary/facet/", data)
+        assert response.status_code == 200
+        formset = response.context["cl"].formset
+        assert len(formset.forms) <= 200 and "Please submit at most 200 forms." in formset.non_form_errors()
+        facet.refresh_from_db()
+        assert facet.position == 3
+
+    @pytest.mark.parametrize(
+        ("url", "values", "field", "limit"),
+        [
+            (
+                "/admin/glossary/facet/add/",
+                {"name": "Region", "slug": "region", "position": "0"},
+                "description",
+                300,
+            ),
+            ("/admin/glossary/benefit/add/", {"name": "Speed", "slug": "speed"}, "description", 600),
+            (
+                "/admin/glossary/risk/add/",
+                {"name": "Lock-in", "slug": "lock-in", "description": "Stuck."},
+                "mitigation",
+                600,
+            ),
+        ],
+    )
+    def test_descriptions_are_as_long_as_readers_would_read(
+        self, admin_client, db, url, values, field, limit
+    ):
+        response = admin_client.post(url, {**values, field: "w" * (limit + 1), **inline("categories")})
+        assert response.status_code == 200
+        assert f"at most {limit} characters" in str(response.context["adminform"].form.errors[field])
+
+    def test_category_and_facet_names_with_invisible_controls(self, admin_client, db):
+        data = {"name": "Loc\u2067ation", "slug": "location", "position": "0"}
+        data |= inline("categories", {"name": "Off\u202eshore", "slug": "offshore", "position": "0"})
+        response = admin_client.post("/admin/glossary/facet/add/", data)
+        assert response.status_code == 200
+        found = errors(response)
+        assert sum("invisible control characters" in e for e in found) == 2, found
+
 
 class TestListAndActions:
     def test_changelist_columns_filters_and_search(self, admin_client, bpo_world):

@@ -81,6 +81,11 @@ def test_admin_term_list_query_count_does_not_grow(admin_client, glossary, djang
         assert admin_client.get("/admin/glossary/term/").status_code == 200
 
 
+def test_admin_tag_list_query_count_does_not_grow(admin_client, glossary, django_assert_max_num_queries):
+    with django_assert_max_num_queries(5):  # session, user, count, total, one page with its term counts
+        assert admin_client.get("/admin/taggit/tag/").status_code == 200
+
+
 @pytest.mark.parametrize(
     "url",
     [

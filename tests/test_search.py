@@ -231,7 +231,9 @@ class TestUnpublishedNamesStayPrivate:
     @pytest.mark.parametrize("hidden", [factories.draft, factories.scheduled])
     def test_unpublished_names_closer_to_a_typo_do_not_crowd_out_published_ones(self, client, db, hidden):
         # Shorter names holding the same pieces of the typo rank first (bm25): 100 of them.
-        factories.term(headword="Outsourcing", expansion="Contracting work out to another firm", slug="outsourcing")
+        factories.term(
+            headword="Outsourcing", expansion="Contracting work out to another firm", slug="outsourcing"
+        )
         for n in range(100):
             hidden(headword="Outsorcing", expansion=f"{n}")
         assert self.answer(client, "outsorcing") == ("outsourcing", None, ["outsourcing"])

@@ -79,7 +79,9 @@ def similar_names(terms, text, limit):
     pieces = fragments(text)
     if not pieces:
         return []
-    among, params = terms.filter(pk=RawSQL("glossary_term_trigram.rowid", ())).values("pk").query.sql_with_params()
+    among, params = (
+        terms.filter(pk=RawSQL("glossary_term_trigram.rowid", ())).values("pk").query.sql_with_params()
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
