@@ -10,7 +10,7 @@ import pytest
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.contrib.auth import get_permission_codename
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -62,6 +62,10 @@ def roles(db, admin_user):
         "anonymous": None,
         "staff without permissions": staff("nobody"),
         "view-only staff": staff("viewer", view_permissions()),
+        # Changing without adding or deleting: merging tags, say, needs both change and delete.
+        "staff who change only": staff(
+            "changer", Permission.objects.filter(codename__regex=r"^(view|change)_")
+        ),
         "superuser": admin_user,
     }
     for group in Group.objects.all():

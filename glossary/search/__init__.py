@@ -8,7 +8,7 @@ Both get only words made of letters and digits (text.py), never the reader's syn
 from importlib import import_module
 
 from django.db import connection
-from django.db.models import Case, Exists, F, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 from rapidfuzz import fuzz, process
@@ -189,7 +189,8 @@ def candidates(terms, query):
     the word index (“knowlege process” → the names with “process”). Otherwise the names most like
     the whole query, a slower search by pieces of words.
     """
-    known = named_words(terms, query.words) if len(query.words) > 1 else set()
+    # Only `terms`: a word of a draft's name must not change what a reader is told.
+    known = engine().named_words(terms, query.words) if len(query.words) > 1 else set()
     named = [word for word in query.words if word in known]
     if named and len(named) < len(query.words):
         holding = engine().match(terms, Query(" ".join(named), tuple(named)), names_only=True)
@@ -197,17 +198,6 @@ def candidates(terms, query):
         if len(names) <= CANDIDATES:
             return names
     return engine().similar_names(terms, query.text, CANDIDATES)
-
-
-def named_words(terms, words):
-    """Those of `words` that the names of some of `terms` hold, in one query.
-
-    Only `terms`: a word of a draft's name must not change what a reader is told (else a reader
-    could test whether an unpublished name holds it).
-    """
-    holds = {f"holds_{n}": Exists(terms.filter(engine().names_hold(word))) for n, word in enumerate(words)}
-    row = next(iter(Term.objects.order_by().values(**holds)[:1]), {})
-    return {word for n, word in enumerate(words) if row.get(f"holds_{n}")}
 
 
 def starting_with(terms, text, limit):

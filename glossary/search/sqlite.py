@@ -1,11 +1,11 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
 
 from django.db import connection
-from django.db.models import F, Func, Q, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import F, Func, TextField
 from django.db.models.functions import Lower
 
 from ..models import Term
+from .among import among
 from .text import fragments, spellings
 
 NAMES = "sqlite_index__names"  # a term's headword, expansion and aliases, joined by " | "
@@ -79,13 +79,11 @@ def similar_names(terms, text, limit):
     pieces = fragments(text)
     if not pieces:
         return []
-    among, params = (
-        terms.filter(pk=RawSQL("glossary_term_trigram.rowid", ())).values("pk").query.sql_with_params()
-    )
+    kept, params = among(terms, "glossary_term_trigram.rowid")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
-                AND EXISTS ({among}) ORDER BY rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
+                AND EXISTS ({kept}) ORDER BY rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
             [" OR ".join(map(quoted, pieces)), *params, limit],
         )
         ranked = [pk for (pk,) in cursor.fetchall()]
@@ -93,9 +91,17 @@ def similar_names(terms, text, limit):
     return [names[pk] for pk in ranked]
 
 
-def names_hold(word):
-    """Terms whose names hold `word` (as FTS5 stems it)."""
-    return Q(sqlite_index__match=f"{{names}} : {quoted(word)}")
+def named_words(terms, words):
+    """Those of `words` that the names of some of `terms` hold (as FTS5 stems them), in one query."""
+    kept, params = among(terms, "glossary_term_fts.rowid")
+    exists = f"""SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts
+                 WHERE glossary_term_fts MATCH %s AND EXISTS ({kept}))"""  # noqa: S608 (the ORM's own SQL)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            " UNION ALL ".join([exists] * len(words)),
+            [param for word in words for param in (word, f"{{names}} : {quoted(word)}", *params)],
+        )
+        return {word for (word,) in cursor.fetchall()}
 
 
 def quoted(piece):
