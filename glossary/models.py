@@ -25,6 +25,12 @@ def initial_of(headword: str) -> str:
     return first if "A" <= first <= "Z" else "#"
 
 
+def bounded_text(limit, **options):
+    """Plain text of at most `limit` characters. A TextField's max_length reaches only forms, so
+    a validator checks it for imports too."""
+    return models.TextField(max_length=limit, validators=[MaxLengthValidator(limit)], **options)
+
+
 class Facet(models.Model):
     """A dimension that groups categories, such as office function or location."""
 
@@ -32,10 +38,9 @@ class Facet(models.Model):
         max_length=80, validators=[visible_name], help_text="Shown as a heading, e.g. “Location”."
     )
     slug = models.SlugField(max_length=80, unique=True, help_text="Used in category URLs.")
-    description = models.TextField(
+    description = bounded_text(
+        300,
         blank=True,
-        max_length=300,
-        validators=[MaxLengthValidator(300)],
         help_text="One sentence for readers.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
@@ -67,10 +72,9 @@ class Category(models.Model):
     facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
     name = models.CharField(max_length=80, validators=[visible_name])
     slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
-    description = models.TextField(
+    description = bounded_text(
+        300,
         blank=True,
-        max_length=300,
-        validators=[MaxLengthValidator(300)],
         help_text="One sentence for readers.",
     )
     position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
@@ -101,9 +105,8 @@ class Benefit(models.Model):
         max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
     )
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the benefit's URL.")
-    description = models.TextField(
-        max_length=600,
-        validators=[MaxLengthValidator(600)],
+    description = bounded_text(
+        600,
         help_text="Plain text, up to 600 characters: what the benefit is and why it matters.",
     )
 
@@ -129,15 +132,13 @@ class Risk(models.Model):
         max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
     )
     slug = models.SlugField(max_length=120, unique=True, help_text="Used in the risk's URL.")
-    description = models.TextField(
-        max_length=600,
-        validators=[MaxLengthValidator(600)],
+    description = bounded_text(
+        600,
         help_text="Plain text, up to 600 characters: what can go wrong.",
     )
-    mitigation = models.TextField(
+    mitigation = bounded_text(
+        600,
         blank=True,
-        max_length=600,
-        validators=[MaxLengthValidator(600)],
         help_text="Plain text, up to 600 characters: how organisations reduce it.",
     )
 
@@ -241,10 +242,8 @@ class Term(models.Model):
         "Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
     )
     slug = models.SlugField(max_length=120, unique=True, help_text="The article's URL.")
-    # A TextField's max_length reaches only forms; the validator checks it for imports too.
-    definition = models.TextField(
-        max_length=400,
-        validators=[MaxLengthValidator(400)],
+    definition = bounded_text(
+        400,
         help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
     )
     # Long enough for any glossary article (the longest shipped is under 3,000 characters), short
