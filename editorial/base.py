@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import IntegerField
 
+from glossary.validators import PARTS
+
 SEARCH_LENGTH = 200  # longer than any name or phrase an editor looks for
-INLINE_ROWS = 50  # the most rows an inline accepts; the form says so when a POST claims more
 
 
 def valid_keys(field, values):
@@ -130,6 +131,11 @@ class Hardened(SafeFieldsMixin):
         kwargs.setdefault("absolute_max", self.page_rows)
         return super().get_changelist_formset(request, **kwargs)
 
+    def _get_edited_object_pks(self, request, prefix):
+        """The rows an editable list's POST names, but only ids that can be rows: Django sends
+        99999999999999999999 to the database, where SQLite overflows."""
+        return valid_keys(self.model._meta.pk, super()._get_edited_object_pks(request, prefix))
+
     def response_action(self, request, queryset, *args, **kwargs):
         """An action runs on rows the list could have shown: ids, at most a page of them."""
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
@@ -148,7 +154,7 @@ class BoundedInline(SafeFieldsMixin):
     """An inline builds at most `max_num` rows: a POST claiming more gets a form error, not a
     million forms. Mix into a TabularInline or StackedInline."""
 
-    max_num = INLINE_ROWS
+    max_num = PARTS  # the form says so when a POST claims more
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.get_max_num(request, obj) or self.max_num)

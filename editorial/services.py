@@ -14,8 +14,10 @@ def tag_merge(*, tags, into, by):
     Returns how many terms changed. Each changed term, `into` and each deleted tag get an entry in
     the admin's history, by `by`, as an edit through the admin would.
     """
-    others = Tag.objects.filter(pk__in=[tag.pk for tag in tags]).exclude(pk=into.pk)
-    names = ", ".join(sorted(others.values_list("name", flat=True)))
+    # Locked first: a term tagged meanwhile with one of them waits, rather than losing its tag.
+    locked = list(Tag.objects.select_for_update().filter(pk__in=[tag.pk for tag in tags] + [into.pk]))
+    others = Tag.objects.filter(pk__in=[tag.pk for tag in locked if tag.pk != into.pk])
+    names = ", ".join(sorted(tag.name for tag in locked if tag.pk != into.pk))
     tagged = TaggedTerm.objects.filter(tag__in=others)
     term_ids = set(tagged.values_list("content_object_id", flat=True))
     keeping = set(TaggedTerm.objects.filter(tag=into).values_list("content_object_id", flat=True))

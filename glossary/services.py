@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
-from .validators import validate_tags
+from .validators import PARTS, validate_tags
 
 
 class ContentError(ValueError):
@@ -52,6 +52,14 @@ def content_import(*, data, update=False):
     return report
 
 
+def _within_parts(owner, kind, entries):
+    """As many of a term's or facet's parts as the admin's inlines take (else it could not be saved
+    there again)."""
+    if len(entries) > PARTS:
+        raise ContentError(f"{owner} has {len(entries)} {kind}; at most {PARTS} are allowed.")
+    return entries
+
+
 def _import_taxonomy(data, update, report):
     categories = {}
     for position, entry in enumerate(data.get("facets", [])):
@@ -64,7 +72,9 @@ def _import_taxonomy(data, update, report):
             position=position,
         )
         report.count(Facet, created)
-        for cat_position, cat in enumerate(entry.get("categories", [])):
+        for cat_position, cat in enumerate(
+            _within_parts(facet.slug, "categories", entry.get("categories", []))
+        ):
             category, created = _upsert(
                 Category,
                 cat["slug"],
@@ -127,13 +137,13 @@ def _import_term(entry, categories, benefits, risks, update):
         raise ContentError(f"The tags of {term.slug}: {' '.join(error.messages)}") from error
     term.tags.set(tags, clear=True)
     term.aliases.all().delete()
-    for name in entry.get("aliases", []):
+    for name in _within_parts(term.slug, "aliases", entry.get("aliases", [])):
         _save_valid(Alias(term=term, name=name))
     term.faqs.all().delete()
-    for position, faq in enumerate(entry.get("faqs", [])):
+    for position, faq in enumerate(_within_parts(term.slug, "FAQ entries", entry.get("faqs", []))):
         _save_valid(FAQ(term=term, question=faq["question"], answer=faq["answer"], position=position))
     term.sources.all().delete()
-    for position, source in enumerate(entry.get("sources", [])):
+    for position, source in enumerate(_within_parts(term.slug, "sources", entry.get("sources", []))):
         _save_valid(
             Source(
                 term=term,
@@ -155,7 +165,7 @@ def _save_valid(row):
 
 def _import_relations(term, related, terms):
     term.relations_out.all().delete()
-    for relation in related:
+    for relation in _within_parts(term.slug, "related terms", related):
         kind = TermRelation.Kind(relation["kind"])
         other = terms[relation["term"]][0]
         _save_valid(TermRelation(from_term=term, to_term=other, kind=kind))

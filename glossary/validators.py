@@ -6,8 +6,10 @@ from taggit.models import Tag
 # Invisible characters that reorder the text around them (U+202E shows “abc” as “cba”), and
 # control characters, which have no business in a name.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-TAG_LENGTH = Tag._meta.get_field("name").max_length  # the slug holds as many characters
+# A tag's slug column holds 100 characters, and taggit adds “_1”, “_2”… to a slug another tag has.
+TAG_LENGTH = Tag._meta.get_field("slug").max_length - 10
 TAGS_PER_TERM = 20
+PARTS = 50  # the most aliases, related terms, FAQ entries or sources of a term, or categories of a facet
 
 
 def hidden_controls(text):

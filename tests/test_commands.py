@@ -125,9 +125,21 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
         ),
         (MINIMAL.replace("definition: Hiring another company.", "definition: [1, 2]"), "must be text"),
         (MINIMAL + "    tags: [outsourcing, '!!!']\n", "needs a letter or digit"),
-        (MINIMAL + f"    tags: [outsourcing, {'t' * 101}]\n", "at most 100 characters"),
+        (MINIMAL + f"    tags: [outsourcing, {'t' * 91}]\n", "at most 90 characters"),
         (MINIMAL + f"    tags: [{', '.join(f'tag {n}' for n in range(21))}]\n", "at most 20 tags"),
         (MINIMAL + "    tags: outsourcing\n", "must be a list"),
+        (
+            MINIMAL + f"    aliases: [{', '.join(f'alias {n}' for n in range(51))}]\n",
+            "51 aliases; at most 50",
+        ),
+        (
+            MINIMAL.replace(
+                "      - {slug: offshore, name: Offshore}\n",
+                "".join(f"      - {{slug: c{n}, name: C{n}}}\n" for n in range(51))
+                + "      - {slug: offshore, name: Offshore}\n",
+            ),
+            "52 categories; at most 50",
+        ),
         (MINIMAL.replace("headword: BPO", 'headword: "BPO\\u202e"'), "invisible control characters"),
         (MINIMAL + '    aliases: ["call\\u200fcentre"]\n', "invisible control characters"),
         (MINIMAL.replace("name: Location", 'name: "Loc\\u2066ation"'), "invisible control characters"),

@@ -17,10 +17,9 @@ def editor(db):
     return User.objects.create_user("editor", password=PASSWORD, is_staff=True)
 
 
-def sign_in(client, password, username="editor", address="192.0.2.10"):
-    return client.post(
-        LOGIN, {"username": username, "password": password, "next": "/admin/"}, REMOTE_ADDR=address
-    )
+def sign_in(client, password, username="editor", address="192.0.2.10", **headers):
+    data = {"username": username, "password": password, "next": "/admin/"}
+    return client.post(LOGIN, data, REMOTE_ADDR=address, **headers)
 
 
 def fail(client, times, **kwargs):
@@ -71,3 +70,32 @@ def test_a_success_clears_the_count(client, editor):
     client.logout()
     fail(client, 4)
     assert sign_in(client, PASSWORD).status_code == 302
+
+
+class TestBehindAProxy:
+    """Production behind DJANGO_BEHIND_HTTPS_PROXY counts by the address the proxy forwards."""
+
+    @pytest.fixture(autouse=True)
+    def behind_proxy(self, settings):
+        settings.AXES_CLIENT_IP_CALLABLE = "editorial.views.forwarded_address"
+
+    def via_proxy(self, client, password, forwarded):
+        return sign_in(client, password, address="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+
+    def test_a_lock_covers_the_client_not_everyone_behind_the_proxy(self, client, editor):
+        for attempt in range(1, 6):
+            assert self.via_proxy(client, "wrong", "203.0.113.5").status_code == (
+                429 if attempt == 5 else 200
+            )
+        assert self.via_proxy(client, PASSWORD, "203.0.113.5").status_code == 429
+        assert self.via_proxy(client, PASSWORD, "198.51.100.9").status_code == 302
+
+    def test_addresses_the_client_put_before_the_proxys_do_not_count(self, client, editor):
+        for n in range(5):
+            self.via_proxy(client, "wrong", f"192.0.2.{n}, 203.0.113.5")
+        assert self.via_proxy(client, PASSWORD, "203.0.113.5").status_code == 429
+
+    @pytest.mark.parametrize("forwarded", ["", "not an address", "a\x00b", "999.1.1.1"])
+    def test_without_a_usable_forwarded_address_the_proxys_counts(self, client, editor, forwarded):
+        assert self.via_proxy(client, "wrong", forwarded).status_code == 200
+        assert AccessAttempt.objects.get().ip_address == "10.0.0.1"

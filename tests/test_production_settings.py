@@ -66,6 +66,12 @@ def test_forwarded_proto_is_trusted_only_behind_a_proxy():
     assert behind.stdout.strip() == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
+def test_sign_in_throttling_reads_the_forwarded_address_only_behind_a_proxy():
+    assert run("-c", SHOW % "AXES_CLIENT_IP_CALLABLE").stdout.strip() == "None"
+    behind = run("-c", SHOW % "AXES_CLIENT_IP_CALLABLE", DJANGO_BEHIND_HTTPS_PROXY="true")
+    assert behind.stdout.strip() == "editorial.views.forwarded_address"
+
+
 def test_a_500_is_logged_with_its_traceback():
     """Through the handler Django runs for an uncaught exception in a view."""
     result = run("-c", SERVER_ERROR)

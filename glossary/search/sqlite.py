@@ -79,11 +79,11 @@ def similar_names(terms, text, limit):
     pieces = fragments(text)
     if not pieces:
         return []
-    kept, params = among(terms, "glossary_term_trigram.rowid")
+    kept, params = among(terms, "typo.rowid")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT rowid FROM glossary_term_trigram WHERE glossary_term_trigram MATCH %s
-                AND EXISTS ({kept}) ORDER BY rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
+            f"""SELECT typo.rowid FROM glossary_term_trigram AS typo WHERE typo.glossary_term_trigram MATCH %s
+                AND EXISTS ({kept}) ORDER BY typo.rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
             [" OR ".join(map(quoted, pieces)), *params, limit],
         )
         ranked = [pk for (pk,) in cursor.fetchall()]
@@ -93,9 +93,9 @@ def similar_names(terms, text, limit):
 
 def named_words(terms, words):
     """Those of `words` that the names of some of `terms` hold (as FTS5 stems them), in one query."""
-    kept, params = among(terms, "glossary_term_fts.rowid")
-    exists = f"""SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts
-                 WHERE glossary_term_fts MATCH %s AND EXISTS ({kept}))"""  # noqa: S608 (the ORM's own SQL)
+    kept, params = among(terms, "held.rowid")
+    exists = f"""SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts AS held
+                 WHERE held.glossary_term_fts MATCH %s AND EXISTS ({kept}))"""  # noqa: S608 (the ORM's own SQL)
     with connection.cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join([exists] * len(words)),

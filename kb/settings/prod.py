@@ -29,6 +29,8 @@ SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", "true")
 # Trust X-Forwarded-Proto only behind a proxy that sets it, else any client could claim HTTPS.
 if _flag("DJANGO_BEHIND_HTTPS_PROXY", "false"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Behind it every sign-in comes from the proxy's address: throttle by the client's instead.
+    AXES_CLIENT_IP_CALLABLE = "editorial.views.forwarded_address"
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
