@@ -2,6 +2,7 @@
 snapshot of every row an admin request could change."""
 
 from html.parser import HTMLParser
+from itertools import count
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
@@ -15,6 +16,7 @@ from glossary.models import Benefit, Category, Facet, Risk, Term
 
 from . import factories
 
+_seq = count(1)
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 # The apps whose rows an admin request may write, the admin's own history included.
 WRITTEN = {"glossary", "taggit", "auth", "axes", "admin"}
@@ -22,7 +24,7 @@ WRITTEN = {"glossary", "taggit", "auth", "axes", "admin"}
 
 def _term():
     term = factories.term(
-        categories=[factories.category()], tags=["outsourcing"], aliases=["an alias of the example"]
+        categories=[factories.category()], tags=["outsourcing"], aliases=[f"an alias {next(_seq)}"]
     )
     term.benefits.set([factories.benefit()])
     term.risks.set([factories.risk()])
@@ -36,7 +38,7 @@ def _access(model, **values):
     return model.objects.create(
         user_agent="pytest",
         ip_address="192.0.2.1",
-        username="someone",
+        username=f"someone {next(_seq)}",
         http_accept="*/*",
         path_info="/",
         **values,
@@ -51,9 +53,9 @@ EXAMPLES = {
     Category: factories.category,
     Benefit: factories.benefit,
     Risk: factories.risk,
-    Tag: lambda: Tag.objects.create(name="example tag", slug="example-tag"),
-    User: lambda: User.objects.create_user("example", password="not-used-here-1"),
-    Group: lambda: Group.objects.create(name="Example group"),
+    Tag: lambda: Tag.objects.create(name=f"example tag {next(_seq)}"),
+    User: lambda: User.objects.create_user(f"example{next(_seq)}", password="not-used-here-1"),
+    Group: lambda: Group.objects.create(name=f"Example group {next(_seq)}"),
     AccessAttempt: lambda: _access(AccessAttempt, get_data="", post_data="", failures_since_start=1),
     AccessLog: lambda: _access(AccessLog),
     AccessFailureLog: lambda: _access(AccessFailureLog),

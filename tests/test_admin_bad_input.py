@@ -69,6 +69,18 @@ def test_change_form_refuses_bad_values(admin_client, model, model_admin):
     post_each_bad_value(admin_client, address, data)
 
 
+EDITABLE = [(model, model_admin) for model, model_admin in ADMINS if model_admin.list_editable]
+
+
+@pytest.mark.parametrize(("model", "model_admin"), EDITABLE, ids=[model._meta.label for model, _ in EDITABLE])
+def test_editable_change_list_refuses_bad_values(admin_client, model, model_admin):
+    EXAMPLES[model]()
+    address = url(model, "changelist")
+    data = form_data(admin_client.get(address), "changelist-form")
+    assert data, "the change list's form was not found"
+    post_each_bad_value(admin_client, address, data)
+
+
 @pytest.mark.parametrize(("model", "model_admin"), ADDABLE, ids=[model._meta.label for model, _ in ADDABLE])
 def test_add_form_refuses_bad_values(admin_client, model, model_admin):
     EXAMPLES[model]()  # so that choices and autocomplete have a row to offer
