@@ -10,6 +10,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ALL_VAR, ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR
 from django.urls import reverse
 
+from editorial.base import Hardened
+
 from .admin_registry import ADMINS, EXAMPLES, form_data, rolled_back, snapshot, superuser
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +30,16 @@ IDS = [model._meta.label for model, _ in ADMINS]
 ADDABLE = [
     (model, model_admin) for model, model_admin in ADMINS if model_admin.has_add_permission(superuser())
 ]
+EDITABLE = [(model, model_admin) for model, model_admin in ADMINS if model_admin.list_editable]
 
 
 def url(model, view, *args):
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
 
 
-def test_every_registered_model_has_an_example():
+def test_every_registered_model_has_an_example_and_the_shared_defences():
     assert {model for model, _ in ADMINS} <= set(EXAMPLES)
+    assert [model for model, model_admin in ADMINS if not isinstance(model_admin, Hardened)] == []
 
 
 def fields_to_try(data):
@@ -67,9 +71,6 @@ def test_change_form_refuses_bad_values(admin_client, model, model_admin):
     with rolled_back():  # the form as drawn saves: each case below differs from it by one value
         assert admin_client.post(address, {**data, "_save": "Save"}).status_code == 302
     post_each_bad_value(admin_client, address, data)
-
-
-EDITABLE = [(model, model_admin) for model, model_admin in ADMINS if model_admin.list_editable]
 
 
 @pytest.mark.parametrize(("model", "model_admin"), EDITABLE, ids=[model._meta.label for model, _ in EDITABLE])
