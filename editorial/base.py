@@ -154,8 +154,8 @@ class BoundedInline(SafeFieldsMixin):
     """An inline builds at most `max_num` rows: a POST claiming more gets a form error, not a
     million forms. Mix into a TabularInline or StackedInline."""
 
-    max_num = PARTS  # the form says so when a POST claims more
+    max_num = PARTS
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("absolute_max", self.get_max_num(request, obj) or self.max_num)
+        kwargs.setdefault("absolute_max", self.get_max_num(request, obj))
         return super().get_formset(request, obj, **kwargs)
