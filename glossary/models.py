@@ -176,6 +176,12 @@ class TermQuerySet(models.QuerySet):
         """The one definition of what readers may see."""
         return self.filter(status=Term.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published terms whose publication date is still to come, the soonest first."""
+        return self.filter(status=Term.Status.PUBLISHED, published_at__gt=timezone.now()).order_by(
+            "published_at"
+        )
+
     def starting_with(self, letter):
         return self.filter(initial=letter)
 
@@ -308,6 +314,13 @@ class Term(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+        )
+
+    def is_scheduled(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
         )
 
     def clean(self):

@@ -4,11 +4,11 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
+from .decorators import reader_page
 from .filters import Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term, published_tags
 
@@ -29,6 +29,7 @@ def can_preview(user):
 
 
 @require_safe
+@reader_page
 def home(request):
     published = Term.objects.published()
     counts = dict(published.order_by().values_list("initial").annotate(n=Count("id")))
@@ -49,6 +50,7 @@ def home(request):
 
 
 @require_safe
+@reader_page
 def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
@@ -59,10 +61,11 @@ def term_list(request):
 
 
 @require_safe
+@reader_page
 def suggest(request):
     """JSON for a search box that completes as one types: up to eight terms by name."""
     terms = search.suggest(Term.objects.published().for_cards(), request.GET.get("q", ""))
-    response = JsonResponse(
+    return JsonResponse(
         {
             "suggestions": [
                 {"headword": term.headword, "expansion": term.expansion, "url": term.get_absolute_url()}
@@ -70,11 +73,10 @@ def suggest(request):
             ]
         }
     )
-    patch_cache_control(response, max_age=60)
-    return response
 
 
 @require_safe
+@reader_page
 def term_detail(request, slug):
     terms = Term.objects.for_article()
     preview = can_preview(request.user)
@@ -85,13 +87,11 @@ def term_detail(request, slug):
         if alias is None:
             raise Http404("No term has that address.")
         return redirect(alias.term, permanent=True)
-    response = render(request, "glossary/term_detail.html", {"term": term})
-    if not term.is_published():
-        add_never_cache_headers(response)
-    return response
+    return render(request, "glossary/term_detail.html", {"term": term})
 
 
 @require_safe
+@reader_page
 def category_detail(request, facet_slug, slug):
     category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
     terms = Term.objects.published().filter(categories=category)
@@ -107,6 +107,7 @@ def category_detail(request, facet_slug, slug):
 
 
 @require_safe
+@reader_page
 def tag_detail(request, slug):
     tag = get_object_or_404(published_tags(), slug=slug)
     terms = Term.objects.published().tagged(tag.slug)
@@ -122,6 +123,7 @@ def tag_detail(request, slug):
 
 
 @require_safe
+@reader_page
 def benefit_detail(request, slug):
     benefit = get_object_or_404(Benefit, slug=slug)
     return render(
@@ -135,6 +137,7 @@ def benefit_detail(request, slug):
 
 
 @require_safe
+@reader_page
 def risk_detail(request, slug):
     risk = get_object_or_404(Risk, slug=slug)
     return render(

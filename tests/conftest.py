@@ -1,6 +1,37 @@
+from contextlib import contextmanager
+
 import pytest
+from django.core.cache import caches
+from django.db import connection
+
+from glossary import cache
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test starts with empty caches, as if the content had just changed: the database is
+    rolled back between tests, which no write-watcher sees."""
+    for alias in ("default", "versions"):
+        caches[alias].clear()
+    cache.pages.down_until = cache.versions.down_until = 0.0
+
+
+@contextmanager
+def committed_block():
+    yield
+    callbacks, connection.run_on_commit = connection.run_on_commit, []
+    for _, callback, _ in callbacks:
+        callback()
+
+
+@pytest.fixture
+def committed(db):
+    """`with committed(): ...` then runs every on-commit callback waiting so far, as the commit of
+    a real request would: a test's own transaction never commits, so the content version would
+    otherwise never move."""
+    return committed_block
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "glossary.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,14 +86,29 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Local memory by default; REDIS_URL shares one cache between several app servers.
+# Reader pages are cached under a content version (glossary/cache.py). With REDIS_URL, one Redis
+# holds both for every app server. Without it, each process keeps pages in its own memory and the
+# version in a file that all processes on the machine share, so a write seen by one worker retires
+# every worker's pages. Short socket timeouts: a Redis that stops answering costs milliseconds.
 if os.environ.get("REDIS_URL"):
+    _redis = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+    CACHES = {"default": _redis, "versions": _redis}
+else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-        }
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 1000},
+        },
+        "versions": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("KB_VERSION_DIR", str(BASE_DIR / ".cache" / "versions")),
+        },
     }
+GLOSSARY_CACHE_SECONDS = 24 * 60 * 60  # the version retires pages sooner; this bounds memory
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,0 +1,146 @@
+"""The content version and the keys of everything cached for readers.
+
+Every key names the content version, so one bump after a write retires every cached page and
+fragment at once. The version lives in the cache itself (Redis when several app servers share
+it); a write anywhere in `glossary` or taggit's tables bumps it when its transaction commits
+(`watch_writes`), and so does the moment a scheduled term's publication comes.
+"""
+
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from hashlib import blake2b
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from redis.exceptions import RedisError
+
+from .models import Term
+
+logger = logging.getLogger(__name__)
+
+VERSION_KEY = "glossary:version"
+RETRY_SECONDS = 5  # how long an unreachable cache is left alone before it is tried again
+CONTENT_TABLES = re.compile(
+    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:glossary_|taggit_)', re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class Version:
+    token: str
+    changed_at: float  # when the content last changed (seconds since the epoch): Last-Modified
+    next_publication: float | None  # when a scheduled term becomes visible, if one is waiting
+
+    def last_modified(self):
+        """Whole seconds, as HTTP dates are; None during the second the content changed, since a
+        second change within it would carry the same date and a revalidation would miss it."""
+        second = int(self.changed_at)
+        return second if time.time() >= second + 1 else None
+
+
+class Guarded:
+    """One cache alias whose failures (Redis stopped, a full disk) read as misses rather than
+    errors. After a failure the cache is left alone for RETRY_SECONDS, so that a stopped Redis
+    costs one log line and one refused connection per process every few seconds, not per request.
+    """
+
+    def __init__(self, alias):
+        self.alias = alias
+        self.down_until = 0.0
+
+    def __call__(self, method, *args, **kwargs):
+        """The result of `caches[alias].method(*args)`, or None while the cache is unreachable."""
+        if self.down_until and time.monotonic() < self.down_until:
+            return None
+        try:
+            result = getattr(caches[self.alias], method)(*args, **kwargs)
+        except (RedisError, OSError) as error:
+            if not self.down_until:
+                logger.error("The %s cache is unreachable; serving pages uncached: %s", self.alias, error)
+            self.down_until = time.monotonic() + RETRY_SECONDS
+            return None
+        if self.down_until:
+            self.down_until = 0.0
+            logger.warning("The %s cache is back; caching resumes.", self.alias)
+            # A write made while it was away could not bump the version: bump it now.
+            if self.alias == VERSION_CACHE:
+                bump_version()
+        return result
+
+    @property
+    def up(self):
+        return not self.down_until
+
+
+VERSION_CACHE = "versions"
+pages = Guarded("default")
+versions = Guarded(VERSION_CACHE)
+
+
+def current_version():
+    """The content version readers are served, or None if the cache cannot be reached."""
+    version = versions("get", VERSION_KEY)
+    if version is None:
+        return bump_version() if versions.up else None
+    if version.next_publication is not None and time.time() >= version.next_publication:
+        return bump_version()
+    return version
+
+
+def bump_version():
+    """A new version, as readers must see every change from now on. Each token is new (not an
+    increment), so two app servers bumping at once cannot both land on the same one."""
+    upcoming = Term.objects.scheduled().first()
+    version = Version(
+        token=secrets.token_hex(8),
+        changed_at=time.time(),
+        next_publication=upcoming.published_at.timestamp() if upcoming else None,
+    )
+    versions("set", VERSION_KEY, version, timeout=None)
+    return version if versions.up else None
+
+
+def page_key(version, path):
+    digest = blake2b(path.encode(), digest_size=16).hexdigest()
+    return f"glossary:page:{version.token}:{digest}"
+
+
+def fragment_key(version, name, *parts):
+    digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+    return f"glossary:fragment:{name}:{version.token}:{digest}"
+
+
+def remembered(name, *parts, compute):
+    """`compute()`, kept for the current content version under `name` and `parts`."""
+    version = current_version()
+    if version is None:
+        return compute()
+    key = fragment_key(version, name, *parts)
+    value = pages("get", key)
+    if value is None:
+        value = compute()
+        pages("set", key, value, timeout=settings.GLOSSARY_CACHE_SECONDS)
+    return value
+
+
+def watch_writes(execute, sql, params, many, context):
+    """A database execute wrapper: once a statement writes a content table, the version is bumped
+    when its transaction commits (at once outside a transaction). ORM saves, QuerySet.update(),
+    bulk actions, imports, commands and raw SQL all pass through here."""
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and CONTENT_TABLES.match(sql):
+        connection = context["connection"]
+        # One bump per transaction, however many rows it writes.
+        if not any(callback is bump_version for _, callback, _ in connection.run_on_commit):
+            transaction.on_commit(bump_version, using=connection.alias)
+    return result
+
+
+def watch_connection(sender, connection, **kwargs):
+    """Installs `watch_writes` on each new database connection (the `connection_created` signal)."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)

@@ -1,0 +1,289 @@
+"""Readers are served from a cache that never shows them stale content.
+
+Each kind of write is made, committed, and the next anonymous request for a page that shows it
+must show it, though that page was cached a moment before.
+"""
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from taggit.models import Tag
+
+from glossary import cache
+from glossary.models import FAQ, Alias, Source, Term, TermRelation
+
+from . import factories
+from .admin_registry import form_data
+from .servers import free_port, own_redis
+
+
+@pytest.fixture
+def world(db):
+    facet = factories.facet(name="Location", slug="location")
+    category = factories.category(facet, name="Offshore", slug="offshore")
+    benefit = factories.benefit(name="Lower cost", slug="lower-cost")
+    risk = factories.risk(name="Lost knowledge", slug="lost-knowledge")
+    term = factories.term(
+        headword="BPO",
+        slug="bpo",
+        definition="Hiring another firm.",
+        categories=[category],
+        tags=["outsourcing"],
+    )
+    term.benefits.add(benefit)
+    term.risks.add(risk)
+    factories.faq(term, question="Why outsource?")
+    other = factories.term(headword="KPO", slug="kpo")
+    return {
+        "facet": facet,
+        "category": category,
+        "benefit": benefit,
+        "risk": risk,
+        "term": term,
+        "other": other,
+    }
+
+
+def raw_sql(world):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE glossary_term SET definition = %s WHERE id = %s", ["Now in Lisbon.", world["term"].pk]
+        )
+
+
+def renamed(row, **values):
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+
+
+# what is written, how, the page that shows it, and what that page then says (or no longer says)
+WRITES = {
+    "term saved": (
+        lambda w: renamed(w["term"], definition="Now in Lisbon."),
+        "/terms/bpo/",
+        "Now in Lisbon.",
+    ),
+    "raw update": (
+        lambda w: Term.objects.filter(pk=w["term"].pk).update(definition="Now in Lisbon."),
+        "/terms/bpo/",
+        "Now in Lisbon.",
+    ),
+    "raw SQL": (raw_sql, "/terms/bpo/", "Now in Lisbon."),
+    "alias": (
+        lambda w: Alias.objects.create(term=w["term"], name="Lisbon work"),
+        "/terms/bpo/",
+        "Lisbon work",
+    ),
+    "FAQ": (lambda w: factories.faq(w["term"], question="Is it cheaper?"), "/terms/bpo/", "Is it cheaper?"),
+    "FAQ deleted": (lambda w: FAQ.objects.all().delete(), "/terms/bpo/", "Why outsource?"),
+    "source": (
+        lambda w: Source.objects.create(term=w["term"], title="Lisbon report"),
+        "/terms/bpo/",
+        "Lisbon report",
+    ),
+    "relation": (
+        lambda w: TermRelation.objects.create(from_term=w["term"], to_term=w["other"], kind="narrower"),
+        "/terms/bpo/",
+        "Narrower terms",
+    ),
+    "category": (
+        lambda w: renamed(w["category"], name="Far shore"),
+        "/categories/location/offshore/",
+        "Far shore",
+    ),
+    "tag renamed": (
+        lambda w: Tag.objects.filter(slug="outsourcing").update(name="Outsourcing work"),
+        "/tags/outsourcing/",
+        "Outsourcing work",
+    ),
+    "tag added": (lambda w: w["other"].tags.add("outsourcing"), "/tags/outsourcing/", "KPO"),
+    "benefit": (
+        lambda w: renamed(w["benefit"], description="Pay less."),
+        "/benefits/lower-cost/",
+        "Pay less.",
+    ),
+    "risk": (
+        lambda w: renamed(w["risk"], mitigation="Write it down."),
+        "/risks/lost-knowledge/",
+        "Write it down.",
+    ),
+    "facet": (lambda w: renamed(w["facet"], name="Where"), "/", "Where"),
+    "new term": (lambda w: factories.term(headword="Nearshoring"), "/terms/", "Nearshoring"),
+}
+REMOVALS = {"FAQ deleted"}
+
+
+@pytest.mark.parametrize("kind", WRITES)
+def test_each_kind_of_write_reaches_the_next_request(client, world, committed, kind):
+    write, url, text = WRITES[kind]
+    shown_after = kind not in REMOVALS
+    assert (text in client.get(url).content.decode()) is not shown_after
+    assert client.get(url).context is None  # served from the cache
+    with committed():
+        write(world)
+    after = client.get(url)
+    assert after.status_code == 200
+    assert after.context is not None  # rendered afresh
+    assert (text in after.content.decode()) is shown_after
+
+
+def test_a_bulk_action_in_the_admin_reaches_readers(client, admin_client, world, committed):
+    assert client.get("/terms/bpo/").status_code == 200
+    with committed():
+        admin_client.post(
+            "/admin/glossary/term/", {"action": "unpublish", "_selected_action": [world["term"].pk]}
+        )
+    assert client.get("/terms/bpo/").status_code == 404
+
+
+def test_an_admin_save_with_its_inlines_reaches_readers(client, admin_client, world, committed):
+    assert "Lisbon" not in client.get("/terms/bpo/").content.decode()
+    page = admin_client.get(f"/admin/glossary/term/{world['term'].pk}/change/")
+    data = form_data(page, "term_form")
+    data["definition"] = ["Hiring a firm in Lisbon."]
+    data["faqs-0-question"], data["faqs-0-answer"] = ["Where?"], ["Lisbon."]
+    with committed():
+        response = admin_client.post(page.request["PATH_INFO"], data)
+    assert response.status_code == 302
+    html = client.get("/terms/bpo/").content.decode()
+    assert "Hiring a firm in Lisbon." in html
+    assert "Where?" in html
+
+
+def test_an_import_reaches_readers(client, world, committed, tmp_path):
+    content = {
+        "terms": [
+            {"slug": "bpo", "headword": "BPO", "definition": "Imported from Lisbon.", "status": "published"}
+        ]
+    }
+    path = Path(tmp_path) / "content.yaml"
+    path.write_text(yaml.safe_dump(content), encoding="utf-8")
+    assert "Imported from Lisbon." not in client.get("/terms/bpo/").content.decode()
+    with committed():
+        call_command("load_demo", file=path, update=True, verbosity=0)
+    assert "Imported from Lisbon." in client.get("/terms/bpo/").content.decode()
+
+
+def test_a_dry_run_keeps_the_cached_pages(client, world, committed):
+    with committed():
+        pass  # the world's own writes
+    client.get("/terms/bpo/")
+    version = cache.current_version()
+    with committed():
+        call_command("load_demo", dry_run=True, verbosity=0)
+    assert cache.current_version() == version
+    assert client.get("/terms/bpo/").context is None
+
+
+def test_a_scheduled_term_appears_when_its_time_comes_without_any_write(client, world, committed):
+    with committed():
+        factories.term(headword="Nearshoring", published_at=timezone.now() + timezone.timedelta(seconds=1))
+    assert "Nearshoring" not in client.get("/terms/").content.decode()
+    assert client.get("/terms/").context is None  # cached, yet the cache knows what is due
+    time.sleep(1.1)
+    assert "Nearshoring" in client.get("/terms/").content.decode()
+
+
+class TestSignedInUsers:
+    def test_staff_are_never_served_from_nor_stored_in_the_cache(self, client, admin_client, world):
+        client.get("/terms/bpo/")
+        staff = admin_client.get("/terms/bpo/")
+        assert staff.context is not None  # rendered for them
+        assert "no-store" in staff["Cache-Control"] and "private" in staff["Cache-Control"]
+        assert "Cookie" in staff["Vary"]
+        assert admin_client.get("/terms/bpo/").context is not None
+
+    def test_a_previewed_draft_never_reaches_readers(self, client, admin_client, db):
+        factories.draft(headword="Secret plan", slug="secret-plan")
+        assert admin_client.get("/terms/secret-plan/").status_code == 200
+        assert client.get("/terms/secret-plan/").status_code == 404
+
+
+class TestConditionalRequests:
+    def test_a_page_carries_an_etag_and_a_revalidation_gets_304(self, client, world):
+        first = client.get("/terms/bpo/")
+        assert first["ETag"].startswith('"')
+        assert "public" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+        assert "Cookie" in first["Vary"]
+        again = client.get("/terms/bpo/", headers={"if-none-match": first["ETag"]})
+        assert again.status_code == 304
+        assert again.content == b""
+
+    def test_a_change_gives_a_new_etag(self, client, world, committed):
+        etag = client.get("/terms/bpo/")["ETag"]
+        with committed():
+            renamed(world["term"], definition="Now in Lisbon.")
+        response = client.get("/terms/bpo/", headers={"if-none-match": etag})
+        assert response.status_code == 200
+        assert response["ETag"] != etag
+
+    def test_last_modified_answers_if_modified_since(self, client, world):
+        cache.current_version()
+        time.sleep(1.05)  # no date is given in the second the content changed
+        first = client.get("/")
+        assert "Last-Modified" in first
+        again = client.get("/", headers={"if-modified-since": first["Last-Modified"]})
+        assert again.status_code == 304
+
+    @pytest.mark.parametrize("etag", ['"nonsense"', "*garbage", "W/", "," * 500, '"' * 3])
+    def test_a_malformed_or_foreign_etag_gets_the_page(self, client, world, etag):
+        client.get("/terms/bpo/")
+        assert client.get("/terms/bpo/", headers={"if-none-match": etag}).status_code == 200
+
+    def test_a_malformed_date_gets_the_page(self, client, world):
+        response = client.get("/", headers={"if-modified-since": "yesterday at noon"})
+        assert response.status_code == 200
+
+
+def redis_caches(url):
+    location = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+    return {"default": location, "versions": location}
+
+
+class TestRedisOutages:
+    def test_pages_are_served_while_redis_is_stopped_and_caching_resumes_when_it_returns(
+        self, client, world, settings, monkeypatch, caplog
+    ):
+        monkeypatch.setattr(cache, "RETRY_SECONDS", 0.2)
+        with own_redis() as redis:
+            settings.CACHES = redis_caches(redis.url)
+            client.get("/terms/bpo/")
+            assert client.get("/terms/bpo/").context is None  # from Redis
+
+            redis.stop()
+            for _ in range(5):
+                response = client.get("/terms/bpo/")
+                assert response.status_code == 200
+                assert response.context is not None  # rendered: nothing to serve it from
+                assert "Hiring another firm." in response.content.decode()
+                time.sleep(0.1)
+            failures = [r for r in caplog.records if "unreachable" in r.getMessage()]
+            assert len(failures) == 1  # once for the outage, not once a request
+
+            redis.start()
+            time.sleep(0.25)
+            assert client.get("/terms/bpo/").context is not None  # a new version after the outage
+            assert client.get("/terms/bpo/").context is None  # cached again
+            assert any("back" in r.getMessage() for r in caplog.records)
+
+    def test_a_redis_on_a_closed_port_still_serves_every_reader_page(self, client, world, settings):
+        settings.CACHES = redis_caches(f"redis://127.0.0.1:{free_port()}/0")
+        for url in [
+            "/",
+            "/terms/",
+            "/terms/bpo/",
+            "/search/?q=bpo",
+            "/search/suggest/?q=bp",
+            "/tags/outsourcing/",
+        ]:
+            assert client.get(url).status_code == 200, url
