@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 CHROMIUM := /usr/bin/chromium
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run install migrate seed superuser test lint pytest test-postgres browser screenshots bench-search clean
+.PHONY: run serve install migrate seed superuser test lint pytest test-postgres browser screenshots bench-search bench-pages bench-faults clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || \
@@ -26,6 +26,19 @@ seed: migrate
 
 run: seed
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# As in production: gunicorn (gunicorn.conf.py), production settings, static files from WhiteNoise.
+# Without the environment of a real deployment it serves db.sqlite3 on loopback over plain HTTP,
+# with a secret key made once and kept in .secret-key.
+serve: install
+	@test -n "$$DJANGO_SECRET_KEY" || test -s .secret-key || \
+		$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' > .secret-key
+	DJANGO_SETTINGS_MODULE=kb.settings.prod \
+	DJANGO_SECRET_KEY="$${DJANGO_SECRET_KEY:-$$(cat .secret-key)}" \
+	DJANGO_ALLOWED_HOSTS="$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	DATABASE_URL="$${DATABASE_URL:-sqlite:///$(CURDIR)/db.sqlite3}" \
+	DJANGO_SECURE_SSL_REDIRECT="$${DJANGO_SECURE_SSL_REDIRECT:-false}" \
+	sh -c '$(MANAGE) migrate --no-input && $(MANAGE) collectstatic --no-input -v0 && exec $(BIN)/gunicorn'
 
 superuser: migrate
 	$(MANAGE) createsuperuser
@@ -61,5 +74,15 @@ bench-search: install
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/kb_bench $(BIN)/python bench/search.py
 	rm -f .bench-search.sqlite3
 
+# Reader pages under load (gunicorn, wrk) at 1,000 and 100,000 terms on SQLite and on PostgreSQL with
+# Redis (about 25 minutes; rebuilds .bench-pages.sqlite3 and kb_bench_pages unless they hold the same
+# build; flushes Redis db 5). BENCH_ARGS passes options, e.g. BENCH_ARGS="--quick --sizes 1000".
+bench-pages: install
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+# Status counts while our own Redis and PostgreSQL (ports 6390, 5439) are stopped and restarted.
+bench-faults: install
+	bash bench/faults.sh
+
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles .cache .pytest_cache .ruff_cache

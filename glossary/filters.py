@@ -4,13 +4,16 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.db.models import Count
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
-from .models import LETTERS, Category, TaggedTerm, Term, published_tags
+from .cache import remembered
+from .models import LETTERS, Category, Term, published_tags
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
+from .validators import TAGS_PER_TERM
+
+TAG_OPTIONS = 30  # the sidebar lists this many of the most used tags among the terms listed
 
 
 @dataclass(frozen=True)
@@ -46,19 +49,30 @@ class TermFilterForm(forms.Form):
         return cleaned
 
 
+@dataclass(frozen=True)
+class Counts:
+    """How many terms each option would leave: the same for every request with these filters and
+    this content version, so they are kept in the cache (glossary.cache.remembered)."""
+
+    letters: dict[str, int]
+    categories: dict[int, int]
+    tags: list[tuple[str, str, int]]  # (slug, name, count) of the most used tags
+
+    @property
+    def total(self):
+        return sum(self.letters.values())
+
+
 class TermFilter(django_filters.FilterSet):
-    """Narrows published terms by a search query, letter, category (OR within a facet, AND across) and tag.
+    """Narrows published terms by a search query, letter, category (OR within a facet, AND across)
+    and tag. Invalid values are reported on the form and ignored; the rest still apply."""
 
-    `filter_queryset` applies the cleaned values itself so that the option counts can reuse it
-    with one filter left out; invalid values are reported on the form and ignored.
-    """
-
-    q = django_filters.CharFilter(label="Search")
+    q = django_filters.CharFilter(label="Search", method="filter_text")
     letter = django_filters.ChoiceFilter(
-        choices=[(letter, letter) for letter in LETTERS], empty_label="Any letter"
+        choices=[(letter, letter) for letter in LETTERS], empty_label="Any letter", method="filter_letter"
     )
-    category = django_filters.MultipleChoiceFilter(choices=[])
-    tag = django_filters.MultipleChoiceFilter(choices=[])
+    category = django_filters.MultipleChoiceFilter(choices=[], method="filter_categories")
+    tag = django_filters.MultipleChoiceFilter(choices=[], method="filter_tags")
 
     class Meta:
         model = Term
@@ -68,7 +82,9 @@ class TermFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.categories = {c.key: c for c in Category.objects.all()}
-        self.tags = {tag.slug: tag for tag in published_tags().order_by("name")}
+        # Only the tags asked for: there may be thousands.
+        asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
+        self.tags = {tag.slug: tag for tag in published_tags().filter(slug__in=asked)}
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
 
@@ -85,18 +101,57 @@ class TermFilter(django_filters.FilterSet):
     def selected_categories(self):
         return [self.categories[key] for key in self.values.get("category", [])]
 
-    def filter_queryset(self, queryset, *, skip_letter=False, skip_facet=None):
-        values = self.values
-        if self.search:
-            queryset = self.search.filter(queryset)
-        if values.get("letter") and not skip_letter:
-            queryset = queryset.starting_with(values["letter"])
-        categories = [c for c in self.selected_categories() if c.facet_id != skip_facet]
-        if categories:
-            queryset = queryset.in_categories(categories)
-        if values.get("tag"):
-            queryset = queryset.tagged(*values["tag"])
+    def filter_text(self, queryset, name, value):
+        return self.search.filter(queryset)
+
+    def filter_letter(self, queryset, name, value):
+        return queryset.starting_with(value)
+
+    def filter_categories(self, queryset, name, keys):
+        return queryset.in_categories([self.categories[key] for key in keys])
+
+    def filter_tags(self, queryset, name, slugs):
+        return queryset.tagged(*slugs)
+
+    def narrowed(self, **values):
+        """The terms the declared filters leave with some of their values replaced, as
+        `filter_queryset` applies them: an option's count is of the terms choosing it would leave."""
+        queryset = self.queryset.all()
+        for name, value in {**self.values, **values}.items():
+            queryset = self.filters[name].filter(queryset, value)
         return queryset
+
+    @cached_property
+    def counts(self):
+        values = self.values
+        return remembered(
+            "index-counts",
+            values.get("q") or "",
+            values.get("letter") or "",
+            *values.get("category", []),
+            "|",
+            *values.get("tag", []),
+            compute=self._counts,
+        )
+
+    def _counts(self):
+        """One query per kind of count, plus one per facet with a selection (whose own options
+        are counted as if none of them were chosen: choosing another widens the list)."""
+        categories = self.qs.count_by_category()
+        chosen = self.selected_categories()
+        for facet_id in {category.facet_id for category in chosen}:
+            others = [category.key for category in chosen if category.facet_id != facet_id]
+            categories.update(self.narrowed(category=others).count_by_category(facet_id))
+        return Counts(
+            letters=self.narrowed(letter="").count_by_initial(),
+            categories=categories,
+            tags=[(tag.slug, tag.name, n) for tag, n in self.qs.most_used_tags(TAG_OPTIONS)],
+        )
+
+    def count(self):
+        """How many terms the filters leave: from the letter counts, not another query."""
+        letter = self.values.get("letter")
+        return self.counts.letters.get(letter, 0) if letter else self.counts.total
 
     # Options and their counts ----------------------------------------------------------------
 
@@ -118,13 +173,9 @@ class TermFilter(django_filters.FilterSet):
         return self._url(**{key: changed})
 
     def facet_options(self):
-        """[(facet, [Option, ...]), ...]: one count query, plus one per facet with a selection."""
+        """[(facet, [Option, ...]), ...]"""
         selected = {c.key for c in self.selected_categories()}
-        counts = count_by_category(self.qs)
-        for facet_id in {c.facet_id for c in self.selected_categories()}:
-            counts.update(
-                count_by_category(self.filter_queryset(self.queryset, skip_facet=facet_id), facet_id)
-            )
+        counts = self.counts.categories
         groups = {}
         for key, category in self.categories.items():
             count = counts.get(category.pk, 0)
@@ -135,27 +186,24 @@ class TermFilter(django_filters.FilterSet):
         return list(groups.items())
 
     def tag_options(self):
-        selected = set(self.values.get("tag", []))
-        counts = dict(
-            TaggedTerm.objects.filter(content_object__in=self.qs)
-            .order_by()
-            .values_list("tag_id")
-            .annotate(n=Count("id"))
-        )
-        return [
-            Option(tag.name, counts.get(tag.pk, 0), slug in selected, self._toggle_url("tag", slug))
-            for slug, tag in self.tags.items()
-            if counts.get(tag.pk) or slug in selected
+        """The most used tags among the terms listed, then any chosen tag beyond them (which every
+        listed term has)."""
+        selected = self.values.get("tag", [])
+        shown = [
+            Option(name, n, slug in selected, self._toggle_url("tag", slug))
+            for slug, name, n in self.counts.tags
         ]
+        listed = {slug for slug, _, _ in self.counts.tags}
+        shown += [
+            Option(self.tags[slug].name, self.count(), True, self._toggle_url("tag", slug))
+            for slug in selected
+            if slug not in listed
+        ]
+        return shown
 
     def letter_options(self):
         current = self.values.get("letter")
-        counts = dict(
-            self.filter_queryset(self.queryset, skip_letter=True)
-            .order_by()
-            .values_list("initial")
-            .annotate(n=Count("id"))
-        )
+        counts = self.counts.letters
         return [
             Option(
                 letter,
@@ -179,11 +227,3 @@ class TermFilter(django_filters.FilterSet):
         for slug in values.get("tag", []):
             chips.append(Chip(f"#{self.tags[slug].name}", self._toggle_url("tag", slug)))
         return chips
-
-
-def count_by_category(terms, facet_id=None):
-    """Term counts per category id, optionally only for one facet's categories."""
-    links = Term.categories.through.objects.filter(term__in=terms)
-    if facet_id is not None:
-        links = links.filter(category__facet_id=facet_id)
-    return dict(links.order_by().values_list("category_id").annotate(n=Count("term_id")))

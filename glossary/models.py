@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import F, Prefetch, Q
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -55,13 +55,7 @@ class Facet(models.Model):
         return f"{reverse('glossary:home')}#facet-{self.slug}"
 
 
-class CategoryQuerySet(models.QuerySet):
-    def with_term_counts(self, terms):
-        """Annotate `term_count`: how many of `terms` each category holds."""
-        return self.annotate(term_count=models.Count("terms", filter=Q(terms__in=terms)))
-
-
-class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
+class CategoryManager(models.Manager):
     def get_queryset(self):
         """A category is named with its facet (`__str__`), so its facet comes along: lists of
         categories (admin filters, choices, autocomplete) would otherwise fetch each facet."""
@@ -165,16 +159,50 @@ class TaggedTerm(TaggedItemBase):
     content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
 
 
+def public(path=""):
+    """The one definition of what readers may see, as a condition on the term at `path` (e.g.
+    "to_term__"), so that a look-up from another table joins the term rather than listing every
+    published one."""
+    return Q(**{f"{path}status": Term.Status.PUBLISHED, f"{path}published_at__lte": timezone.now()})
+
+
 def published_tags():
     """Tags that readers may see: those of published terms (a draft's tags stay private)."""
-    tagged = TaggedTerm.objects.filter(content_object__in=Term.objects.published())
-    return Tag.objects.filter(pk__in=tagged.values("tag_id"))
+    return Tag.objects.filter(
+        Exists(TaggedTerm.objects.filter(public("content_object__"), tag_id=OuterRef("pk")))
+    )
 
 
 class TermQuerySet(models.QuerySet):
     def published(self):
-        """The one definition of what readers may see."""
-        return self.filter(status=Term.Status.PUBLISHED, published_at__lte=timezone.now())
+        return self.filter(public())
+
+    def recently_updated(self):
+        return self.order_by("-updated_at")
+
+    def count_by_initial(self):
+        """{letter: number of these terms filed under it}."""
+        return dict(self.order_by().values_list("initial").annotate(n=Count("id")))
+
+    def count_by_category(self, facet_id=None):
+        """{category id: number of these terms in it}, optionally for one facet's categories."""
+        links = Term.categories.through.objects.filter(term__in=self.values("pk"))
+        if facet_id is not None:
+            links = links.filter(category__facet_id=facet_id)
+        return dict(links.order_by().values_list("category_id").annotate(n=Count("term_id")))
+
+    def most_used_tags(self, limit):
+        """[(tag, number of these terms with it)], the most used first, at most `limit`."""
+        counts = (
+            TaggedTerm.objects.filter(content_object__in=self.values("pk"))
+            .order_by()
+            .values_list("tag_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "tag_id")[:limit]
+        )
+        counts = dict(counts)
+        tags = Tag.objects.in_bulk(counts)
+        return [(tags[pk], n) for pk, n in counts.items()]
 
     def scheduled(self):
         """Published terms whose publication date is still to come, the soonest first."""
@@ -212,7 +240,6 @@ class TermQuerySet(models.QuerySet):
         )
 
     def for_article(self):
-        published = Term.objects.published()
         return self.prefetch_related(
             "categories",
             "tags",
@@ -223,11 +250,11 @@ class TermQuerySet(models.QuerySet):
             "sources",
             Prefetch(
                 "relations_out",
-                queryset=TermRelation.objects.filter(to_term__in=published).select_related("to_term"),
+                queryset=TermRelation.objects.filter(public("to_term__")).select_related("to_term"),
             ),
             Prefetch(
                 "relations_in",
-                queryset=TermRelation.objects.filter(from_term__in=published).select_related("from_term"),
+                queryset=TermRelation.objects.filter(public("from_term__")).select_related("from_term"),
             ),
         )
 
@@ -277,10 +304,21 @@ class Term(models.Model):
 
     objects = TermQuerySet.as_manager()
 
+    # Text around a search's matches, set on each result by Search.highlight(). Empty elsewhere, so
+    # that a card's template finds it (a missing attribute costs the template three failed look-ups).
+    snippet = ""
+
     class Meta:
         ordering = ["initial", Lower("headword"), "expansion"]
         # Search's name-key indexes are made per database by migration 0004.
-        indexes = [models.Index(fields=["status", "published_at"])]
+        # Most terms are published, so an index on status would only mislead SQLite's planner into
+        # sorting every published term rather than reading a page in index order.
+        indexes = [
+            models.Index(fields=["published_at"]),  # the next scheduled publication
+            models.Index(fields=["updated_at"]),  # "recently updated", newest first
+            # The index's order: a page of terms is read from it rather than by sorting them all.
+            models.Index("initial", Lower("headword"), "expansion", name="term_index_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -366,7 +404,7 @@ class Term(models.Model):
 
 class AliasQuerySet(models.QuerySet):
     def of_published_terms(self):
-        return self.filter(term__in=Term.objects.published())
+        return self.filter(public("term__"))
 
 
 def alias_slug(name):

@@ -1,6 +1,8 @@
+from itertools import groupby
+from operator import attrgetter
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -8,20 +10,41 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
+from .cache import remembered
 from .decorators import reader_page
 from .filters import Option, TermFilter
-from .models import LETTERS, Alias, Benefit, Category, Facet, Risk, Term, published_tags
+from .models import LETTERS, Alias, Benefit, Category, Risk, Term, published_tags
 
 
-def paginate(request, queryset):
+class CountedPaginator(Paginator):
+    """A paginator told how many items there are, when a cached count already says so."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self):
+        return self.known_count
+
+
+def paginate(request, queryset, count=None):
     """A page of `queryset`; nonsense page numbers are clamped rather than refused."""
-    paginator = Paginator(queryset, settings.GLOSSARY_TERMS_PER_PAGE)
+    per_page = settings.GLOSSARY_TERMS_PER_PAGE
+    paginator = (
+        Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count=count)
+    )
     return paginator.get_page(request.GET.get("page"))
 
 
 def index_url(**filters):
     """The index narrowed by `filters`, e.g. index_url(tag="outsourcing")."""
     return f"{reverse('glossary:term_list')}?{urlencode(filters)}"
+
+
+def category_counts():
+    """{category id: published terms in it}, counted once per content version."""
+    return remembered("counts-by-category", compute=Term.objects.published().count_by_category)
 
 
 def can_preview(user):
@@ -32,19 +55,21 @@ def can_preview(user):
 @reader_page
 def home(request):
     published = Term.objects.published()
-    counts = dict(published.order_by().values_list("initial").annotate(n=Count("id")))
+    counts = category_counts()
+    letters = remembered("counts-by-initial", compute=published.count_by_initial)
     return render(
         request,
         "glossary/home.html",
         {
-            "facets": Facet.objects.prefetch_related(
-                Prefetch("categories", queryset=Category.objects.with_term_counts(published))
-            ),
-            "letters": [
-                Option(letter, counts.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
+            "facets": [
+                (facet, [(category, counts.get(category.pk, 0)) for category in categories])
+                for facet, categories in groupby(Category.objects.all(), key=attrgetter("facet"))
             ],
-            "term_count": sum(counts.values()),
-            "recent_terms": published.for_cards().order_by("-updated_at")[:8],
+            "letters": [
+                Option(letter, letters.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
+            ],
+            "term_count": sum(letters.values()),
+            "recent_terms": published.for_cards().recently_updated()[:8],
         },
     )
 
@@ -54,9 +79,11 @@ def home(request):
 def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
-    page_obj = paginate(request, term_filter.search.ranked(term_filter.qs.for_cards()))
     if term_filter.search:
+        page_obj = paginate(request, term_filter.search.ranked(term_filter.qs.for_cards()))
         term_filter.search.highlight(page_obj.object_list)
+    else:
+        page_obj = paginate(request, term_filter.qs.for_cards(), count=term_filter.count())
     return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
 
 
@@ -95,12 +122,13 @@ def term_detail(request, slug):
 def category_detail(request, facet_slug, slug):
     category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
     terms = Term.objects.published().filter(categories=category)
+    count = category_counts().get(category.pk, 0)
     return render(
         request,
         "glossary/category_detail.html",
         {
             "category": category,
-            "page_obj": paginate(request, terms.for_cards()),
+            "page_obj": paginate(request, terms.for_cards(), count=count),
             "index_url": index_url(category=category.key),
         },
     )

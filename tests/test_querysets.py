@@ -72,10 +72,40 @@ def test_aliases_of_published_terms(terms):
     assert [alias.name for alias in Alias.objects.of_published_terms()] == ["live alias"]
 
 
-def test_category_term_counts_count_only_the_given_terms(terms):
-    counts = Category.objects.with_term_counts(Term.objects.published()).filter(slug="offshore")
-    assert counts.get().term_count == 1
-    assert Category.objects.with_term_counts(Term.objects.all()).get(slug="offshore").term_count == 3
+def test_counts_by_category_count_only_the_given_terms(terms):
+    offshore = Category.objects.get(slug="offshore")
+    onshore = factories.category(offshore.facet, slug="onshore")
+    elsewhere = factories.category(slug="elsewhere")
+    terms["live"].categories.add(onshore, elsewhere)
+    assert Term.objects.published().count_by_category() == {offshore.pk: 1, onshore.pk: 1, elsewhere.pk: 1}
+    assert Term.objects.all().count_by_category(offshore.facet_id) == {offshore.pk: 3, onshore.pk: 1}
+    assert Term.objects.published().starting_with("Z").count_by_category() == {}
+
+
+def test_counts_by_initial_count_only_the_given_terms(terms):
+    factories.term(headword="Lean")
+    factories.term(headword="3PL")
+    assert Term.objects.published().count_by_initial() == {"L": 2, "#": 1}
+    assert Term.objects.all().count_by_initial() == {"L": 3, "D": 1, "#": 1}
+
+
+def test_most_used_tags_come_first_and_only_of_the_given_terms(terms):
+    factories.term(headword="Other", tags=["shared"])
+    used = [(tag.slug, n) for tag, n in Term.objects.published().most_used_tags(5)]
+    assert used == [("shared", 2), ("live-only", 1)]
+    assert [tag.slug for tag, _ in Term.objects.all().most_used_tags(1)] == ["shared"]
+
+
+def test_recently_updated_comes_newest_first(terms):
+    Term.objects.filter(pk=terms["live"].pk).update(updated_at=terms["live"].updated_at.replace(year=2001))
+    assert headwords(Term.objects.recently_updated()[:1]) == ["Later"]
+    assert Term.objects.recently_updated().last().headword == "Live"
+
+
+def test_scheduled_is_published_with_a_date_to_come(terms):
+    assert headwords(Term.objects.scheduled()) == ["Later"]
+    scheduled = [terms[key].is_scheduled() for key in ("live", "draft", "soon")]
+    assert scheduled == [False, False, True]
 
 
 def test_a_card_reads_nothing_its_queryset_did_not_load(terms, rf):
