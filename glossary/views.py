@@ -1,3 +1,4 @@
+from functools import cache
 from itertools import groupby
 from operator import attrgetter
 
@@ -5,7 +6,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -37,9 +38,14 @@ def paginate(request, queryset, count=None):
     return paginator.get_page(request.GET.get("page"))
 
 
+@cache
+def index_address(script_prefix):
+    return reverse("glossary:term_list")
+
+
 def index_url(**filters):
     """The index narrowed by `filters`, e.g. index_url(tag="outsourcing")."""
-    return f"{reverse('glossary:term_list')}?{urlencode(filters)}"
+    return f"{index_address(get_script_prefix())}?{urlencode(filters)}"
 
 
 def category_counts():

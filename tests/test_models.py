@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from glossary.models import Alias, Category, Source, Term, TermRelation, initial_of
@@ -194,3 +195,13 @@ def test_scheduled_term_becomes_visible_when_its_time_comes():
     assert not Term.objects.published().filter(pk=term.pk).exists()
     Term.objects.filter(pk=term.pk).update(published_at=timezone.now() - timezone.timedelta(seconds=1))
     assert Term.objects.published().filter(pk=term.pk).exists()
+
+
+@pytest.mark.parametrize("slug", ["bpo", "call-center", "日本語", "a_b-9"])
+@pytest.mark.parametrize("script_prefix", ["/", "/kb/"])
+def test_an_article_address_is_the_one_reverse_gives(slug, script_prefix):
+    set_script_prefix(script_prefix)
+    try:
+        assert Term(slug=slug).get_absolute_url() == reverse("glossary:term", args=[slug])
+    finally:
+        set_script_prefix("/")
