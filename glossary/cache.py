@@ -3,7 +3,8 @@
 Every key names the content version, so one bump after a write retires every cached page and
 fragment at once. The version lives in the cache itself (Redis when several app servers share
 it); a write anywhere in `glossary` or taggit's tables bumps it when its transaction commits
-(`watch_writes`), and so does the moment a scheduled term's publication comes.
+(`watch_writes`), and so does the moment a scheduled term's publication comes, and, in case a
+bump was ever lost, the passing of GLOSSARY_CACHE_SECONDS.
 """
 
 import logging
@@ -15,25 +16,31 @@ from hashlib import blake2b
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from redis.exceptions import RedisError
 
 from .models import Term
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "glossary:version"
+# Part of every key: raise it when a cached class (Version, CachedPage, Counts) changes shape, so
+# that servers of the new release never unpickle what the old one stored in a shared Redis.
+SCHEMA = 1
+VERSION_KEY = f"glossary:{SCHEMA}:version"
 RETRY_SECONDS = 5  # how long an unreachable cache is left alone before it is tried again
-CONTENT_TABLES = re.compile(
-    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(?:glossary_|taggit_)', re.IGNORECASE
+WRITE = re.compile(
+    r"\s*(?:WITH\b.*?\b)?(?:INSERT|UPDATE|DELETE|REPLACE|TRUNCATE)\b", re.IGNORECASE | re.DOTALL
 )
+CONTENT_TABLE = re.compile(r"\b(?:glossary|taggit)_\w+")
 
 
 @dataclass(frozen=True)
 class Version:
     token: str
     changed_at: float  # when the content last changed (seconds since the epoch): Last-Modified
-    next_publication: float | None  # when a scheduled term becomes visible, if one is waiting
+    # The next scheduled publication, or GLOSSARY_CACHE_SECONDS from the change: should a bump
+    # ever be lost (a command whose Redis write failed), no reader sees old content for longer.
+    renew_at: float
 
     def last_modified(self):
         """Whole seconds, as HTTP dates are; None during the second the content changed, since a
@@ -86,32 +93,40 @@ def current_version():
     version = versions("get", VERSION_KEY)
     if version is None:
         return bump_version() if versions.up else None
-    if version.next_publication is not None and time.time() >= version.next_publication:
+    if time.time() >= version.renew_at:
         return bump_version()
     return version
 
 
 def bump_version():
     """A new version, as readers must see every change from now on. Each token is new (not an
-    increment), so two app servers bumping at once cannot both land on the same one."""
-    upcoming = Term.objects.scheduled().first()
-    version = Version(
-        token=secrets.token_hex(8),
-        changed_at=time.time(),
-        next_publication=upcoming.published_at.timestamp() if upcoming else None,
-    )
+    increment), so two app servers bumping at once cannot both land on the same one; its date
+    only moves forward, whatever the clocks of the servers that bump it."""
+    now = time.time()
+    renew_at = now + settings.GLOSSARY_CACHE_SECONDS
+    try:
+        upcoming = Term.objects.scheduled().first()
+    except DatabaseError:
+        upcoming, renew_at = None, now + RETRY_SECONDS  # the write committed: bump all the same
+    if upcoming:
+        renew_at = min(renew_at, upcoming.published_at.timestamp())
+    previous = versions("get", VERSION_KEY)
+    changed_at = max(now, previous.changed_at + 1) if previous else now
+    version = Version(token=secrets.token_hex(8), changed_at=changed_at, renew_at=renew_at)
     versions("set", VERSION_KEY, version, timeout=None)
     return version if versions.up else None
 
 
-def page_key(version, path):
-    digest = blake2b(path.encode(), digest_size=16).hexdigest()
-    return f"glossary:page:{version.token}:{digest}"
+def page_key(version, request):
+    """The page for this address as this host and scheme name it (pages carry canonical links)."""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+    digest = blake2b(address.encode(), digest_size=16).hexdigest()
+    return f"glossary:{SCHEMA}:page:{version.token}:{digest}"
 
 
 def fragment_key(version, name, *parts):
     digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"glossary:fragment:{name}:{version.token}:{digest}"
+    return f"glossary:{SCHEMA}:fragment:{name}:{version.token}:{digest}"
 
 
 def remembered(name, *parts, compute):
@@ -132,11 +147,13 @@ def watch_writes(execute, sql, params, many, context):
     when its transaction commits (at once outside a transaction). ORM saves, QuerySet.update(),
     bulk actions, imports, commands and raw SQL all pass through here."""
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and CONTENT_TABLES.match(sql):
+    sql = str(sql)
+    if WRITE.match(sql) and CONTENT_TABLE.search(sql):
         connection = context["connection"]
         # One bump per transaction, however many rows it writes.
         if not any(callback is bump_version for _, callback, _ in connection.run_on_commit):
-            transaction.on_commit(bump_version, using=connection.alias)
+            # Robust: the write has committed whatever the bump meets, and later hooks still run.
+            transaction.on_commit(bump_version, using=connection.alias, robust=True)
     return result
 
 

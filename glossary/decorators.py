@@ -14,6 +14,10 @@ from django.utils.http import http_date, quote_etag
 
 from . import cache
 
+# Addresses with any other parameter (a campaign tag, a typo) are served but not stored, so that
+# nobody can fill the cache with pages under made-up addresses.
+READER_PARAMETERS = {"q", "letter", "category", "tag", "page"}
+
 
 @dataclass(frozen=True)
 class CachedPage:
@@ -35,8 +39,8 @@ def reader_page(view):
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
             return response
-        version = cache.current_version()
-        key = cache.page_key(version, request.get_full_path()) if version else None
+        version = cache.current_version() if set(request.GET) <= READER_PARAMETERS else None
+        key = cache.page_key(version, request) if version else None
         page = cache.pages("get", key) if key else None
         if page is None:
             response = view(request, *args, **kwargs)

@@ -82,7 +82,8 @@ class TermFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
         self.categories = {c.key: c for c in Category.objects.all()}
-        # Only the tags asked for: there may be thousands.
+        # Only the tags asked for, as there may be thousands; no term has more than TAGS_PER_TERM,
+        # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
         self.tags = {tag.slug: tag for tag in published_tags().filter(slug__in=asked)}
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]

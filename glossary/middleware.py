@@ -33,13 +33,21 @@ class DatabaseUnavailableMiddleware:
         return response
 
 
+# PostgreSQL's codes for "no connection": class 08 (connection exceptions), the server shutting
+# down or starting up (57P01-57P03), too many connections (53300).
+UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}
+
+
 def unreachable(exception):
-    """A failure to connect or a dropped connection, not a bad query (which stays a 500)."""
-    if isinstance(exception, InterfaceError):
+    """A failure to connect or a dropped connection, not a bad query, a timeout or a deadlock
+    (which stay 500s, with their tracebacks logged)."""
+    if isinstance(exception, InterfaceError):  # the connection was already closed
         return True
-    if not isinstance(exception, OperationalError):
-        return False
     cause = exception.__cause__
-    # psycopg raises OperationalError for refused and dropped connections; SQLite for a file it
-    # cannot open, but also for locks and bad SQL, which are not outages.
-    return "sqlite3" not in type(cause).__module__ or "unable to open" in str(exception)
+    if not isinstance(exception, OperationalError) or cause is None:
+        return False
+    if type(cause).__module__ == "sqlite3":
+        return "unable to open" in str(cause)
+    state = getattr(cause, "sqlstate", None)
+    # psycopg gives no state when it could not connect at all.
+    return state is None or state.startswith("08") or state in UNAVAILABLE_STATES

@@ -18,12 +18,17 @@ def fresh_caches():
     cache.pages.down_until = cache.versions.down_until = 0.0
 
 
-@contextmanager
-def committed_block():
-    yield
+def run_commit_callbacks():
+    """Runs the on-commit callbacks waiting so far, as a commit would."""
     callbacks, connection.run_on_commit = connection.run_on_commit, []
     for _, callback, _ in callbacks:
         callback()
+
+
+@contextmanager
+def committed_block():
+    yield
+    run_commit_callbacks()
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from glossary.models import FAQ, Alias, Source, Term, TermRelation
 
 from . import factories
 from .admin_registry import form_data
+from .conftest import run_commit_callbacks
 from .servers import free_port, own_redis
 
 
@@ -39,6 +40,9 @@ def world(db):
     term.risks.add(risk)
     factories.faq(term, question="Why outsource?")
     other = factories.term(headword="KPO", slug="kpo")
+    # As if these rows had been committed before the test: each test's own write must then bump
+    # the version by itself.
+    run_commit_callbacks()
     return {
         "facet": facet,
         "category": category,
@@ -125,8 +129,10 @@ def test_each_kind_of_write_reaches_the_next_request(client, world, committed, k
     shown_after = kind not in REMOVALS
     assert (text in client.get(url).content.decode()) is not shown_after
     assert client.get(url).context is None  # served from the cache
+    version = cache.current_version()
     with committed():
         write(world)
+    assert cache.current_version() != version
     after = client.get(url)
     assert after.status_code == 200
     assert after.context is not None  # rendered afresh
@@ -135,10 +141,12 @@ def test_each_kind_of_write_reaches_the_next_request(client, world, committed, k
 
 def test_a_bulk_action_in_the_admin_reaches_readers(client, admin_client, world, committed):
     assert client.get("/terms/bpo/").status_code == 200
+    version = cache.current_version()
     with committed():
         admin_client.post(
             "/admin/glossary/term/", {"action": "unpublish", "_selected_action": [world["term"].pk]}
         )
+    assert cache.current_version() != version
     assert client.get("/terms/bpo/").status_code == 404
 
 
@@ -148,9 +156,11 @@ def test_an_admin_save_with_its_inlines_reaches_readers(client, admin_client, wo
     data = form_data(page, "term_form")
     data["definition"] = ["Hiring a firm in Lisbon."]
     data["faqs-0-question"], data["faqs-0-answer"] = ["Where?"], ["Lisbon."]
+    version = cache.current_version()
     with committed():
         response = admin_client.post(page.request["PATH_INFO"], data)
     assert response.status_code == 302
+    assert cache.current_version() != version
     html = client.get("/terms/bpo/").content.decode()
     assert "Hiring a firm in Lisbon." in html
     assert "Where?" in html
@@ -165,14 +175,14 @@ def test_an_import_reaches_readers(client, world, committed, tmp_path):
     path = Path(tmp_path) / "content.yaml"
     path.write_text(yaml.safe_dump(content), encoding="utf-8")
     assert "Imported from Lisbon." not in client.get("/terms/bpo/").content.decode()
+    version = cache.current_version()
     with committed():
         call_command("load_demo", file=path, update=True, verbosity=0)
+    assert cache.current_version() != version
     assert "Imported from Lisbon." in client.get("/terms/bpo/").content.decode()
 
 
 def test_a_dry_run_keeps_the_cached_pages(client, world, committed):
-    with committed():
-        pass  # the world's own writes
     client.get("/terms/bpo/")
     version = cache.current_version()
     with committed():
@@ -287,3 +297,29 @@ class TestRedisOutages:
             "/tags/outsourcing/",
         ]:
             assert client.get(url).status_code == 200, url
+
+
+class TestKeys:
+    def test_each_host_gets_its_own_page(self, client, world):
+        first = client.get("/terms/bpo/", headers={"host": "localhost"}).content.decode()
+        second = client.get("/terms/bpo/", headers={"host": "127.0.0.1"}).content.decode()
+        assert 'href="http://localhost/terms/bpo/"' in first  # the canonical link names the host
+        assert 'href="http://127.0.0.1/terms/bpo/"' in second
+
+    def test_an_address_with_an_unknown_parameter_is_served_but_never_stored(self, client, world):
+        for _ in range(2):
+            response = client.get("/terms/bpo/", {"utm_source": "newsletter"})
+            assert response.status_code == 200
+            assert response.context is not None
+            assert response["ETag"]
+
+    def test_a_version_is_renewed_after_the_longest_a_page_may_last(self, world, settings):
+        settings.GLOSSARY_CACHE_SECONDS = 1
+        version = cache.bump_version()
+        assert cache.current_version() == version
+        time.sleep(1.05)
+        assert cache.current_version() != version
+
+    def test_a_new_version_never_dates_before_the_last(self, world):
+        first = cache.bump_version()
+        assert cache.bump_version().changed_at > first.changed_at

@@ -3,12 +3,16 @@ other's edits at once, and a database that cannot be reached gets readers the 50
 
 import os
 import re
+import sqlite3
 
 import dj_database_url
 import psycopg
 import pytest
 import redis as redis_client
+from django.db import DatabaseError, OperationalError, connection, transaction
 from psycopg import sql
+
+from glossary.middleware import unreachable
 
 from .admin_registry import form_data
 from .servers import Editor, app_server, free_port, get, manage, own_redis, server_env
@@ -70,7 +74,7 @@ def test_an_edit_through_one_app_server_is_seen_on_the_next_request_to_the_other
             assert "Edited through the first server." not in before
             assert get(second, "/terms/bpo/", {"If-None-Match": headers["ETag"]})[0] == 304
             if shared == "Redis":
-                assert redis_client.Redis.from_url(redis.url).keys("*glossary:page:*")
+                assert redis_client.Redis.from_url(redis.url).keys("*glossary:*:page:*")
 
             editor = Editor(first)
             editor.sign_in("editor", PASSWORD)
@@ -107,3 +111,29 @@ def test_readers_get_the_503_page_while_the_database_is_unreachable(tmp_path, ki
             database.parent.mkdir()
             prepared(server_env(f"sqlite:///{database}"))
             assert get(port, "/terms/bpo/")[0] == 200
+
+
+def driver_error(exception_class, cause):
+    """A Django database error as Django raises it: the driver's own error as its cause."""
+    error = exception_class(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_only_a_lost_connection_counts_as_an_outage(db):
+    try:
+        psycopg.connect(host="127.0.0.1", port=free_port(), dbname="kb", connect_timeout=2)
+    except psycopg.OperationalError as refused:
+        assert unreachable(driver_error(OperationalError, refused))
+    try:
+        sqlite3.connect("file:/no/such/dir/kb.sqlite3?mode=rw", uri=True)
+    except sqlite3.OperationalError as missing:
+        assert unreachable(driver_error(OperationalError, missing))
+    with pytest.raises(DatabaseError) as bad_sql, transaction.atomic():
+        connection.cursor().execute("SELECT * FROM no_such_table")
+    assert not unreachable(bad_sql.value)
+    assert not unreachable(OperationalError("raised by hand, with no driver error behind it"))
+    if connection.vendor == "postgresql":
+        with pytest.raises(OperationalError) as timeout, transaction.atomic():
+            connection.cursor().execute("SET LOCAL statement_timeout = 1; SELECT pg_sleep(1)")
+        assert not unreachable(timeout.value)  # a slow query is a bug to see, not an outage

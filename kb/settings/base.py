@@ -108,7 +108,7 @@ else:
             "LOCATION": os.environ.get("KB_VERSION_DIR", str(BASE_DIR / ".cache" / "versions")),
         },
     }
-GLOSSARY_CACHE_SECONDS = 24 * 60 * 60  # the version retires pages sooner; this bounds memory
+GLOSSARY_CACHE_SECONDS = 10 * 60  # the longest a cached page or content version lasts
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
