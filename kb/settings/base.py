@@ -82,6 +82,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,  # a kept connection that broke (a database restart) is replaced
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
