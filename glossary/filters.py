@@ -149,10 +149,14 @@ class TermFilter(django_filters.FilterSet):
             tags=[(tag.slug, tag.name, n) for tag, n in self.qs.most_used_tags(TAG_OPTIONS)],
         )
 
+    def listed_by_letter(self):
+        """{letter: how many of the listed terms it holds}, from the cached counts."""
+        letter = self.values.get("letter")
+        return {letter: self.counts.letters.get(letter, 0)} if letter else self.counts.letters
+
     def count(self):
         """How many terms the filters leave: from the letter counts, not another query."""
-        letter = self.values.get("letter")
-        return self.counts.letters.get(letter, 0) if letter else self.counts.total
+        return sum(self.listed_by_letter().values())
 
     # Options and their counts ----------------------------------------------------------------
 

@@ -17,25 +17,15 @@ from .filters import Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, Risk, Term, published_tags
 
 
-class CountedPaginator(Paginator):
-    """A paginator told how many items there are, when a cached count already says so."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @property
-    def count(self):
-        return self.known_count
+def paginate(request, terms):
+    """A page of `terms`; nonsense page numbers are clamped rather than refused."""
+    return Paginator(terms, settings.GLOSSARY_TERMS_PER_PAGE).get_page(request.GET.get("page"))
 
 
-def paginate(request, queryset, count=None):
-    """A page of `queryset`; nonsense page numbers are clamped rather than refused."""
-    per_page = settings.GLOSSARY_TERMS_PER_PAGE
-    paginator = (
-        Paginator(queryset, per_page) if count is None else CountedPaginator(queryset, per_page, count=count)
-    )
-    return paginator.get_page(request.GET.get("page"))
+def in_pages(name, *key, terms):
+    """`terms` to page through a letter at a time, with their letters counted once per content
+    version under `name` and `key`."""
+    return terms.for_cards().lettered(remembered(name, *key, compute=terms.count_by_initial))
 
 
 @cache
@@ -48,11 +38,6 @@ def index_url(**filters):
     return f"{index_address(get_script_prefix())}?{urlencode(filters)}"
 
 
-def category_counts():
-    """{category id: published terms in it}, counted once per content version."""
-    return remembered("counts-by-category", compute=Term.objects.published().count_by_category)
-
-
 def can_preview(user):
     return user.is_staff and user.has_perm("glossary.change_term")
 
@@ -61,7 +46,7 @@ def can_preview(user):
 @reader_page
 def home(request):
     published = Term.objects.published()
-    counts = category_counts()
+    counts = remembered("counts-by-category", compute=published.count_by_category)
     letters = remembered("counts-by-initial", compute=published.count_by_initial)
     return render(
         request,
@@ -89,7 +74,7 @@ def term_list(request):
         page_obj = paginate(request, term_filter.search.ranked(term_filter.qs.for_cards()))
         term_filter.search.highlight(page_obj.object_list)
     else:
-        page_obj = paginate(request, term_filter.qs.for_cards(), count=term_filter.count())
+        page_obj = paginate(request, term_filter.qs.for_cards().lettered(term_filter.listed_by_letter()))
     return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
 
 
@@ -128,13 +113,12 @@ def term_detail(request, slug):
 def category_detail(request, facet_slug, slug):
     category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
     terms = Term.objects.published().filter(categories=category)
-    count = category_counts().get(category.pk, 0)
     return render(
         request,
         "glossary/category_detail.html",
         {
             "category": category,
-            "page_obj": paginate(request, terms.for_cards(), count=count),
+            "page_obj": paginate(request, in_pages("category-letters", category.pk, terms=terms)),
             "index_url": index_url(category=category.key),
         },
     )
@@ -150,7 +134,7 @@ def tag_detail(request, slug):
         "glossary/tag_detail.html",
         {
             "tag": tag,
-            "page_obj": paginate(request, terms.for_cards()),
+            "page_obj": paginate(request, in_pages("tag-letters", tag.pk, terms=terms)),
             "index_url": index_url(tag=tag.slug),
         },
     )
@@ -165,7 +149,9 @@ def benefit_detail(request, slug):
         "glossary/benefit_detail.html",
         {
             "benefit": benefit,
-            "page_obj": paginate(request, benefit.terms.published().for_cards()),
+            "page_obj": paginate(
+                request, in_pages("benefit-letters", benefit.pk, terms=benefit.terms.published())
+            ),
         },
     )
 
@@ -179,6 +165,6 @@ def risk_detail(request, slug):
         "glossary/risk_detail.html",
         {
             "risk": risk,
-            "page_obj": paginate(request, risk.terms.published().for_cards()),
+            "page_obj": paginate(request, in_pages("risk-letters", risk.pk, terms=risk.terms.published())),
         },
     )

@@ -123,3 +123,16 @@ def test_cards_and_articles_load_what_they_show(terms, django_assert_num_queries
     with django_assert_num_queries(0):
         assert [category.facet.slug for category in article.categories.all()] == ["place"]
         assert sorted(tag.name for tag in article.tags.all()) == ["live-only", "shared"]
+
+
+def test_lettered_terms_page_as_the_plain_index_order_does(db):
+    for headword in ["3PL", "Agile", "Alpha", "BPO", "Beta", "Call center", "KPO", "Kaizen", "Zeta"]:
+        factories.term(headword=headword)
+    factories.draft(headword="Asleep")
+    published = Term.objects.published()
+    lettered = published.lettered(published.count_by_initial())
+    assert lettered.count() == len(lettered) == 9
+    everything = [term.headword for term in published]
+    for start in range(10):
+        for stop in range(start, 11):
+            assert [term.headword for term in lettered[start:stop]] == everything[start:stop]
