@@ -30,6 +30,9 @@ class DatabaseUnavailableMiddleware:
             logger.error("The database is unreachable; answering 503: %s", exception)
         response = render(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        # Logged above, once a minute: Django would otherwise log every 503 as an error. The
+        # attribute is the one Django's own handlers set when they have logged a response.
+        response._has_been_logged = True
         return response
 
 

@@ -1,13 +1,11 @@
-"""An app server as production runs one, but on plain HTTP on loopback: for the tests that start
-real servers (tests/servers.py). Caches and database come from the environment, as in production."""
+"""An app server as production runs one (kb.settings.prod, its logging included), on plain HTTP on
+loopback: for the tests that start real servers (tests/servers.py sets the environment)."""
 
-from kb.settings.base import *  # noqa: F403
-from kb.settings.base import STORAGES
+from kb.settings.prod import *  # noqa: F403
+from kb.settings.prod import STORAGES
 
-SECRET_KEY = "test-only-not-secret"  # noqa: S105
-ALLOWED_HOSTS = ["127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-STORAGES = {
+STORAGES = {  # no collectstatic before each test's servers start
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

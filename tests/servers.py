@@ -83,15 +83,20 @@ def server_env(database_url, **extra):
     return {
         **env,
         "DJANGO_SETTINGS_MODULE": "tests.server_settings",
+        "DJANGO_SECRET_KEY": "test-only-not-secret",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         **extra,
     }
 
 
 @contextmanager
-def app_server(env):
-    """gunicorn with one worker on a free port; yields the port."""
+def app_server(env, log=None):
+    """gunicorn with one worker on a free port, its standard error in the file `log` if given;
+    yields the port."""
     port = free_port()
+    errors = open(log, "w") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -108,7 +113,7 @@ def app_server(env):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=errors,
     )
     try:
         wait_for_port(port, process)
@@ -116,6 +121,8 @@ def app_server(env):
     finally:
         process.terminate()
         process.wait(10)
+        if log:
+            errors.close()
 
 
 def get(port, path, headers=None):

@@ -99,13 +99,17 @@ def test_readers_get_the_503_page_while_the_database_is_unreachable(tmp_path, ki
         if kind.startswith("SQLite")
         else f"postgres://postgres@127.0.0.1:{free_port()}/kb"
     )
-    with app_server(server_env(url, KB_VERSION_DIR=str(tmp_path / "versions"))) as port:
+    log = tmp_path / "server.log"
+    with app_server(server_env(url, KB_VERSION_DIR=str(tmp_path / "versions")), log=log) as port:
         for path in ["/", "/terms/", "/terms/bpo/", "/search/?q=outsourcing"]:
             status, headers, html = get(port, path)
             assert status == 503, path
             assert "The knowledge base is briefly unavailable" in html
             assert 'class="site-header"' in html  # in the site's design
             assert headers["Retry-After"] == "30"
+        logged = log.read_text()
+        assert logged.count("The database is unreachable") == 1  # once, not once a request
+        assert "Service Unavailable" not in logged
         if kind.startswith("SQLite"):
             # The database comes back (its file appears): the same server answers, unrestarted.
             database.parent.mkdir()
