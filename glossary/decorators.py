@@ -45,6 +45,8 @@ def reader_page(view):
         if page is None:
             response = view(request, *args, **kwargs)
             if not storable(request, response):
+                # A draft's address is a 404 for readers and a page for its editors.
+                patch_vary_headers(response, ["Cookie"])
                 return response
             page = CachedPage(response.content, response["Content-Type"], etag_of(response.content))
             if key:

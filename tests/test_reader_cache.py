@@ -323,3 +323,10 @@ class TestKeys:
     def test_a_new_version_never_dates_before_the_last(self, world):
         first = cache.bump_version()
         assert cache.bump_version().changed_at > first.changed_at
+
+
+def test_a_drafts_404_varies_by_cookie_as_its_preview_does(client, db):
+    factories.draft(headword="Secret plan", slug="secret-plan")
+    response = client.get("/terms/secret-plan/")
+    assert response.status_code == 404
+    assert "Cookie" in response["Vary"]
