@@ -22,30 +22,15 @@ import argparse
 import hashlib
 import itertools
 import json
-import os
 import random
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
-import django
-
-ROOT = Path(__file__).resolve().parent.parent
 MARKER_TABLE = "bench_pages_marker"
 
-# The database is dropped and rebuilt: never the one that holds an editor's content.
-if (
-    "bench"
-    not in Path(dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://")).get("NAME", "")).name
-):
-    sys.exit("Set DATABASE_URL to a database whose name contains 'bench' (it is dropped and rebuilt).")
-
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.test")
-django.setup()
-
+from benchdb import rebuild_database  # noqa: E402 - first: it sets Django up
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.core.management.color import no_style  # noqa: E402
@@ -207,29 +192,6 @@ def stored_key():
         connection.close()
         return None
     return row[0] if row else None
-
-
-def rebuild_database():
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        connection.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{database['NAME']}{suffix}").unlink(missing_ok=True)
-    else:
-        import psycopg  # noqa: PLC0415
-
-        name = database["NAME"]
-        connection.close()
-        with psycopg.connect(
-            host=database["HOST"],
-            port=database["PORT"],
-            user=database["USER"],
-            dbname="postgres",
-            autocommit=True,
-        ) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0)
 
 
 def unique_names(rng, words, size):

@@ -55,16 +55,19 @@ redis_start() {
     return 1
 }
 
+# stop_process PID TENTHS: TERM, up to TENTHS tenths of a second to exit, then KILL.
+stop_process() {
+    kill "$1" 2>/dev/null || true
+    for _ in $(seq "$2"); do
+        kill -0 "$1" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$1" 2>/dev/null || true
+}
+
 redis_stop() {
     if [ -s "$WORK/redis.pid" ]; then
-        local pid
-        pid=$(cat "$WORK/redis.pid")
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$pid" 2>/dev/null || true
+        stop_process "$(cat "$WORK/redis.pid")" 50
         rm -f "$WORK/redis.pid"
     fi
 }
@@ -84,12 +87,7 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     if [ -n "$GUNICORN_PID" ] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-        kill "$GUNICORN_PID" 2>/dev/null || true
-        for _ in $(seq 100); do
-            kill -0 "$GUNICORN_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$GUNICORN_PID" 2>/dev/null || true
+        stop_process "$GUNICORN_PID" 100
     fi
     redis_stop
     pg_stop immediate

@@ -8,25 +8,10 @@ time and the lines of its plan worth a look: full scans and sorts (SQLite's `SCA
 index, `USE TEMP B-TREE`; PostgreSQL's `Seq Scan`, `Sort`) and PostgreSQL's execution time.
 """
 
-import os
 import re
-import sys
 import time
-from pathlib import Path
 
-import dj_database_url
-import django
-
-if (
-    "bench"
-    not in Path(dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://")).get("NAME", "")).name
-):
-    sys.exit("Set DATABASE_URL to a bench database (its name contains 'bench'); see bench/data.py.")
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.test")
-django.setup()
-
+import benchdb  # noqa: E402, F401 - first: it checks the database and sets Django up
 from django.core.cache import caches  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402

@@ -10,28 +10,11 @@ returns the same first page, measured in the same run, and their ratio.
 """
 
 import argparse
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-import dj_database_url
-import django
-
-# The database is dropped and rebuilt: never the one that holds an editor's content.
-if (
-    "bench"
-    not in Path(dj_database_url.parse(os.environ.get("DATABASE_URL", "sqlite://")).get("NAME", "")).name
-):
-    sys.exit("Set DATABASE_URL to a database whose name contains 'bench' (it is dropped and rebuilt).")
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kb.settings.test")
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+from benchdb import rebuild_database  # noqa: E402 - first: it sets Django up
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -79,28 +62,6 @@ def word(rng):
 
 def sentence(rng, vocabulary, n):
     return " ".join(rng.choice(vocabulary) for _ in range(n)).capitalize() + "."
-
-
-def rebuild_database():
-    settings = connection.settings_dict
-    if connection.vendor == "sqlite":
-        connection.close()
-        Path(settings["NAME"]).unlink(missing_ok=True)
-    else:
-        import psycopg
-
-        name = settings["NAME"]
-        connection.close()
-        with psycopg.connect(
-            host=settings["HOST"],
-            port=settings["PORT"],
-            user=settings["USER"],
-            dbname="postgres",
-            autocommit=True,
-        ) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            admin.execute(f'CREATE DATABASE "{name}"')
-    call_command("migrate", verbosity=0)
 
 
 def populate(size, rng, vocabulary):
