@@ -11,6 +11,8 @@ import logging
 import re
 import secrets
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from hashlib import blake2b
 
@@ -88,8 +90,26 @@ pages = Guarded("default")
 versions = Guarded(VERSION_CACHE)
 
 
+UNPINNED = object()
+pinned = ContextVar("pinned_version", default=UNPINNED)
+
+
+@contextmanager
+def one_version():
+    """Within it the content version is read once: a page is made of one version's parts, at the
+    cost of one look-up (a round trip to Redis) however many parts it has."""
+    version = current_version()
+    token = pinned.set(version)
+    try:
+        yield version
+    finally:
+        pinned.reset(token)
+
+
 def current_version():
     """The content version readers are served, or None if the cache cannot be reached."""
+    if (version := pinned.get()) is not UNPINNED:
+        return version
     version = versions("get", VERSION_KEY)
     if version is None:
         return bump_version() if versions.up else None
@@ -102,6 +122,7 @@ def bump_version():
     """A new version, as readers must see every change from now on. Each token is new (not an
     increment), so two app servers bumping at once cannot both land on the same one; its date
     only moves forward, whatever the clocks of the servers that bump it."""
+    in_process.clear()  # this process sees its own writes even while the cache is unreachable
     now = time.time()
     renew_at = now + settings.GLOSSARY_CACHE_SECONDS
     try:
@@ -139,6 +160,24 @@ def remembered(name, *parts, compute):
     if value is None:
         value = compute()
         pages("set", key, value, timeout=settings.GLOSSARY_CACHE_SECONDS)
+    return value
+
+
+# What `kept` holds in this process: {name: (version token, value)}.
+in_process = {}
+UNVERSIONED_SECONDS = 30
+
+
+def kept(name, *, compute):
+    """`compute()`, kept in this process's memory for the current content version: for what many
+    requests need whole and would cost more to unpickle from the cache than to keep."""
+    version = current_version()
+    # While the cache is unreachable no other process can say what changed: rebuild now and then.
+    token = version.token if version else f"unversioned:{time.monotonic() // UNVERSIONED_SECONDS}"
+    held, value = in_process.get(name, (None, None))
+    if held != token:
+        value = compute()
+        in_process[name] = (token, value)
     return value
 
 

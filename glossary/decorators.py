@@ -34,13 +34,17 @@ def reader_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        with cache.one_version() as version:
+            return respond(request, version, *args, **kwargs)
+
+    def respond(request, version, *args, **kwargs):
         if request.user.is_authenticated:
             response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
             return response
-        version = cache.current_version() if set(request.GET) <= READER_PARAMETERS else None
-        key = cache.page_key(version, request) if version else None
+        known = set(request.GET) <= READER_PARAMETERS
+        key = cache.page_key(version, request) if version and known else None
         page = cache.pages("get", key) if key else None
         if page is None:
             response = view(request, *args, **kwargs)
@@ -51,7 +55,7 @@ def reader_page(view):
             page = CachedPage(response.content, response["Content-Type"], etag_of(response.content))
             if key:
                 cache.pages("set", key, page, timeout=settings.GLOSSARY_CACHE_SECONDS)
-        last_modified = version.last_modified() if version else None
+        last_modified = version.last_modified() if key else None
         response = get_conditional_response(
             request, etag=page.etag, last_modified=last_modified
         ) or HttpResponse(page.content, content_type=page.content_type)

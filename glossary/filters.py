@@ -1,4 +1,7 @@
-"""The term index's filters, and each option's count of terms given the other filters."""
+"""The term index's filters, and each option's count of terms given the other filters.
+
+The declared filters apply to a TermQuerySet (the ranked results of a search) and to the same
+terms as `Places` (glossary.termsets): counts and pages of the index come from the latter."""
 
 from dataclasses import dataclass
 
@@ -7,13 +10,19 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
-from .cache import remembered
+from .cache import kept, remembered
 from .models import LETTERS, Category, Term, published_tags
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
+from .termsets import Places
 from .validators import TAGS_PER_TERM
 
 TAG_OPTIONS = 30  # the sidebar lists this many of the most used tags among the terms listed
+
+
+def all_categories():
+    """Every category with its facet, in display order: read once per content version."""
+    return kept("categories", compute=lambda: list(Category.objects.all()))
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,7 @@ class TermFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.categories = {c.key: c for c in Category.objects.all()}
+        self.categories = {c.key: c for c in all_categories()}
         # Only the tags asked for, as there may be thousands; no term has more than TAGS_PER_TERM,
         # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
@@ -103,7 +112,7 @@ class TermFilter(django_filters.FilterSet):
         return [self.categories[key] for key in self.values.get("category", [])]
 
     def filter_text(self, queryset, name, value):
-        return self.search.filter(queryset)
+        return queryset.matching(self.search)
 
     def filter_letter(self, queryset, name, value):
         return queryset.starting_with(value)
@@ -115,48 +124,44 @@ class TermFilter(django_filters.FilterSet):
         return queryset.tagged(*slugs)
 
     def narrowed(self, **values):
-        """The terms the declared filters leave with some of their values replaced, as
+        """The terms the declared filters leave, as Places, with some of their values replaced as
         `filter_queryset` applies them: an option's count is of the terms choosing it would leave."""
-        queryset = self.queryset.all()
+        places = Places.published()
         for name, value in {**self.values, **values}.items():
-            queryset = self.filters[name].filter(queryset, value)
-        return queryset
+            places = self.filters[name].filter(places, value)
+        return places
+
+    @cached_property
+    def key(self):
+        """The valid filter values, as a cache key's parts: the same for every page of one list."""
+        values = self.values
+        q, letter = values.get("q") or "", values.get("letter") or ""
+        return (q, letter, *values.get("category", []), "|", *values.get("tag", []))
 
     @cached_property
     def counts(self):
-        values = self.values
-        return remembered(
-            "index-counts",
-            values.get("q") or "",
-            values.get("letter") or "",
-            *values.get("category", []),
-            "|",
-            *values.get("tag", []),
-            compute=self._counts,
-        )
+        return remembered("index-counts", *self.key, compute=self._counts)
 
     def _counts(self):
-        """One query per kind of count, plus one per facet with a selection (whose own options
-        are counted as if none of them were chosen: choosing another widens the list)."""
-        categories = self.qs.count_by_category()
+        """Each facet with a selection has its own options counted as if none of them were chosen:
+        choosing another widens the list."""
+        listed = self.narrowed()
+        categories = listed.count_by_category(self.categories.values())
         chosen = self.selected_categories()
         for facet_id in {category.facet_id for category in chosen}:
             others = [category.key for category in chosen if category.facet_id != facet_id]
-            categories.update(self.narrowed(category=others).count_by_category(facet_id))
+            facet = [category for category in self.categories.values() if category.facet_id == facet_id]
+            categories.update(self.narrowed(category=others).count_by_category(facet))
         return Counts(
             letters=self.narrowed(letter="").count_by_initial(),
             categories=categories,
-            tags=[(tag.slug, tag.name, n) for tag, n in self.qs.most_used_tags(TAG_OPTIONS)],
+            tags=[(tag.slug, tag.name, n) for tag, n in listed.most_used_tags(TAG_OPTIONS)],
         )
-
-    def listed_by_letter(self):
-        """{letter: how many of the listed terms it holds}, from the cached counts."""
-        letter = self.values.get("letter")
-        return {letter: self.counts.letters.get(letter, 0)} if letter else self.counts.letters
 
     def count(self):
         """How many terms the filters leave: from the letter counts, not another query."""
-        return sum(self.listed_by_letter().values())
+        letter = self.values.get("letter")
+        return self.counts.letters.get(letter, 0) if letter else self.counts.total
 
     # Options and their counts ----------------------------------------------------------------
 

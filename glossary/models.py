@@ -6,7 +6,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -190,36 +190,16 @@ class TermQuerySet(models.QuerySet):
     def published(self):
         return self.filter(public())
 
-    def lettered(self, letter_counts):
-        """These terms in index order, to be paged through a letter at a time (see Lettered)."""
-        return Lettered(self, letter_counts)
+    def in_index_order(self):
+        """(id, letter) of these terms in index order (the order of the term_index_order index)."""
+        return self.order_by(*Term._meta.ordering).values_list("pk", "initial")
 
     def recently_updated(self):
         return self.order_by("-updated_at")
 
-    def count_by_initial(self):
-        """{letter: number of these terms filed under it}."""
-        return dict(self.order_by().values_list("initial").annotate(n=Count("id")))
-
-    def count_by_category(self, facet_id=None):
-        """{category id: number of these terms in it}, optionally for one facet's categories."""
-        links = Term.categories.through.objects.filter(term__in=self.values("pk"))
-        if facet_id is not None:
-            links = links.filter(category__facet_id=facet_id)
-        return dict(links.order_by().values_list("category_id").annotate(n=Count("term_id")))
-
-    def most_used_tags(self, limit):
-        """[(tag, number of these terms with it)], the most used first, at most `limit`."""
-        counts = (
-            TaggedTerm.objects.filter(content_object__in=self.values("pk"))
-            .order_by()
-            .values_list("tag_id")
-            .annotate(n=Count("id"))
-            .order_by("-n", "tag_id")[:limit]
-        )
-        counts = dict(counts)
-        tags = Tag.objects.in_bulk(counts)
-        return [(tags[pk], n) for pk, n in counts.items()]
+    def matching(self, search):
+        """These terms that match `search` (a glossary.search.Search), in no useful order."""
+        return search.filter(self)
 
     def scheduled(self):
         """Published terms whose publication date is still to come, the soonest first."""
@@ -274,38 +254,6 @@ class TermQuerySet(models.QuerySet):
                 queryset=TermRelation.objects.filter(public("from_term__")).select_related("from_term"),
             ),
         )
-
-
-class Lettered:
-    """Terms in index order (their letter first), sliced by letter: given how many each letter
-    holds (counted once per content version), page 700 reads from its own letter's stretch of the
-    index order instead of skipping the 35,000 terms before it. Paginator takes it as a list."""
-
-    def __init__(self, terms, letter_counts):
-        self.terms = terms
-        self.letter_counts = letter_counts
-
-    def count(self):
-        return sum(self.letter_counts.values())
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, window):
-        """One query for the stretch of letters the window falls in, read in index order."""
-        first = last = None
-        offset = before = 0
-        for letter in LETTERS:
-            held = self.letter_counts.get(letter, 0)
-            if held and before < window.stop and before + held > window.start:
-                if first is None:
-                    first, offset = letter, window.start - before
-                last = letter
-            before += held
-        if first is None:
-            return []
-        stretch = self.terms.filter(initial__gte=first, initial__lte=last)
-        return list(stretch[offset : offset + window.stop - window.start])
 
 
 class Term(models.Model):

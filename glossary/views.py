@@ -11,21 +11,15 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
-from .cache import remembered
 from .decorators import reader_page
-from .filters import Option, TermFilter
+from .filters import Option, TermFilter, all_categories
 from .models import LETTERS, Alias, Benefit, Category, Risk, Term, published_tags
+from .termsets import Places
 
 
 def paginate(request, terms):
     """A page of `terms`; nonsense page numbers are clamped rather than refused."""
     return Paginator(terms, settings.GLOSSARY_TERMS_PER_PAGE).get_page(request.GET.get("page"))
-
-
-def in_pages(name, *key, terms):
-    """`terms` to page through a letter at a time, with their letters counted once per content
-    version under `name` and `key`."""
-    return terms.for_cards().lettered(remembered(name, *key, compute=terms.count_by_initial))
 
 
 @cache
@@ -45,22 +39,23 @@ def can_preview(user):
 @require_safe
 @reader_page
 def home(request):
-    published = Term.objects.published()
-    counts = remembered("counts-by-category", compute=published.count_by_category)
-    letters = remembered("counts-by-initial", compute=published.count_by_initial)
+    published = Places.published()
+    categories = all_categories()
+    counts = published.count_by_category(categories)
+    letters = published.count_by_initial()
     return render(
         request,
         "glossary/home.html",
         {
             "facets": [
-                (facet, [(category, counts.get(category.pk, 0)) for category in categories])
-                for facet, categories in groupby(Category.objects.all(), key=attrgetter("facet"))
+                (facet, [(category, counts.get(category.pk, 0)) for category in in_facet])
+                for facet, in_facet in groupby(categories, key=attrgetter("facet"))
             ],
             "letters": [
                 Option(letter, letters.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
             ],
             "term_count": sum(letters.values()),
-            "recent_terms": published.for_cards().recently_updated()[:8],
+            "recent_terms": Term.objects.published().for_cards().recently_updated()[:8],
         },
     )
 
@@ -74,7 +69,7 @@ def term_list(request):
         page_obj = paginate(request, term_filter.search.ranked(term_filter.qs.for_cards()))
         term_filter.search.highlight(page_obj.object_list)
     else:
-        page_obj = paginate(request, term_filter.qs.for_cards().lettered(term_filter.listed_by_letter()))
+        page_obj = paginate(request, term_filter.narrowed())
     return render(request, "glossary/term_list.html", {"filter": term_filter, "page_obj": page_obj})
 
 
@@ -112,13 +107,12 @@ def term_detail(request, slug):
 @reader_page
 def category_detail(request, facet_slug, slug):
     category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
-    terms = Term.objects.published().filter(categories=category)
     return render(
         request,
         "glossary/category_detail.html",
         {
             "category": category,
-            "page_obj": paginate(request, in_pages("category-letters", category.pk, terms=terms)),
+            "page_obj": paginate(request, Places.published().in_categories([category])),
             "index_url": index_url(category=category.key),
         },
     )
@@ -128,13 +122,12 @@ def category_detail(request, facet_slug, slug):
 @reader_page
 def tag_detail(request, slug):
     tag = get_object_or_404(published_tags(), slug=slug)
-    terms = Term.objects.published().tagged(tag.slug)
     return render(
         request,
         "glossary/tag_detail.html",
         {
             "tag": tag,
-            "page_obj": paginate(request, in_pages("tag-letters", tag.pk, terms=terms)),
+            "page_obj": paginate(request, Places.published().tagged(tag.slug)),
             "index_url": index_url(tag=tag.slug),
         },
     )
@@ -149,9 +142,7 @@ def benefit_detail(request, slug):
         "glossary/benefit_detail.html",
         {
             "benefit": benefit,
-            "page_obj": paginate(
-                request, in_pages("benefit-letters", benefit.pk, terms=benefit.terms.published())
-            ),
+            "page_obj": paginate(request, Places.published().with_benefit(benefit)),
         },
     )
 
@@ -165,6 +156,6 @@ def risk_detail(request, slug):
         "glossary/risk_detail.html",
         {
             "risk": risk,
-            "page_obj": paginate(request, in_pages("risk-letters", risk.pk, terms=risk.terms.published())),
+            "page_obj": paginate(request, Places.published().with_risk(risk)),
         },
     )

@@ -16,6 +16,7 @@ def fresh_caches():
     for alias in ("default", "versions"):
         caches[alias].clear()
     cache.pages.down_until = cache.versions.down_until = 0.0
+    cache.in_process.clear()
 
 
 def run_commit_callbacks():

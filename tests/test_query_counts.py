@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from glossary import cache
+from glossary import cache, termsets
 
 from . import factories
 
@@ -63,7 +63,8 @@ def glossary(request, db):
 
 @pytest.mark.parametrize("url", BOUNDS)
 def test_page_query_count_does_not_grow(client, glossary, url, django_assert_max_num_queries):
-    cache.current_version()  # as on a running site: the version is known, the page not yet cached
+    # As on a running site: the version is known and its term sets built, the page not yet cached.
+    termsets.current()
     with django_assert_max_num_queries(BOUNDS[url]):
         response = client.get(url)
     assert response.status_code == (404 if "no-such" in url else 200)
@@ -71,6 +72,14 @@ def test_page_query_count_does_not_grow(client, glossary, url, django_assert_max
         assert bool(response.context["page_obj"].object_list) == ("zzzzzz" not in url)
     if "expandde" in url:  # respelled as "expanded"
         assert response.context["filter"].search.respelled
+
+
+def test_term_sets_are_built_in_five_queries(glossary, django_assert_num_queries):
+    """Once per content version and process: published terms in index order, then the links to
+    categories, tags, benefits and risks."""
+    with django_assert_num_queries(5):
+        sets = termsets.TermSets.build()
+    assert len(sets.ids) == len(glossary)
 
 
 @pytest.mark.parametrize("url", [url for url in BOUNDS if "no-such" not in url])
@@ -83,6 +92,7 @@ def test_a_cached_page_asks_the_database_nothing(client, glossary, url, django_a
 
 def test_staff_preview_query_count_does_not_grow(admin_client, glossary, django_assert_max_num_queries):
     factories.draft(slug="draft", categories=[glossary[0].categories.first()])
+    cache.current_version()  # as on a running site
     with django_assert_max_num_queries(12):  # the article's 10, then the session and the user
         assert admin_client.get("/terms/draft/").status_code == 200
 

@@ -72,30 +72,6 @@ def test_aliases_of_published_terms(terms):
     assert [alias.name for alias in Alias.objects.of_published_terms()] == ["live alias"]
 
 
-def test_counts_by_category_count_only_the_given_terms(terms):
-    offshore = Category.objects.get(slug="offshore")
-    onshore = factories.category(offshore.facet, slug="onshore")
-    elsewhere = factories.category(slug="elsewhere")
-    terms["live"].categories.add(onshore, elsewhere)
-    assert Term.objects.published().count_by_category() == {offshore.pk: 1, onshore.pk: 1, elsewhere.pk: 1}
-    assert Term.objects.all().count_by_category(offshore.facet_id) == {offshore.pk: 3, onshore.pk: 1}
-    assert Term.objects.published().starting_with("Z").count_by_category() == {}
-
-
-def test_counts_by_initial_count_only_the_given_terms(terms):
-    factories.term(headword="Lean")
-    factories.term(headword="3PL")
-    assert Term.objects.published().count_by_initial() == {"L": 2, "#": 1}
-    assert Term.objects.all().count_by_initial() == {"L": 3, "D": 1, "#": 1}
-
-
-def test_most_used_tags_come_first_and_only_of_the_given_terms(terms):
-    factories.term(headword="Other", tags=["shared"])
-    used = [(tag.slug, n) for tag, n in Term.objects.published().most_used_tags(5)]
-    assert used == [("shared", 2), ("live-only", 1)]
-    assert [tag.slug for tag, _ in Term.objects.all().most_used_tags(1)] == ["shared"]
-
-
 def test_recently_updated_comes_newest_first(terms):
     Term.objects.filter(pk=terms["live"].pk).update(updated_at=terms["live"].updated_at.replace(year=2001))
     assert headwords(Term.objects.recently_updated()[:1]) == ["Later"]
@@ -123,16 +99,3 @@ def test_cards_and_articles_load_what_they_show(terms, django_assert_num_queries
     with django_assert_num_queries(0):
         assert [category.facet.slug for category in article.categories.all()] == ["place"]
         assert sorted(tag.name for tag in article.tags.all()) == ["live-only", "shared"]
-
-
-def test_lettered_terms_page_as_the_plain_index_order_does(db):
-    for headword in ["3PL", "Agile", "Alpha", "BPO", "Beta", "Call center", "KPO", "Kaizen", "Zeta"]:
-        factories.term(headword=headword)
-    factories.draft(headword="Asleep")
-    published = Term.objects.published()
-    lettered = published.lettered(published.count_by_initial())
-    assert lettered.count() == len(lettered) == 9
-    everything = [term.headword for term in published]
-    for start in range(10):
-        for stop in range(start, 11):
-            assert [term.headword for term in lettered[start:stop]] == everything[start:stop]

@@ -5,6 +5,7 @@ connection: FTS5 on SQLite (sqlite.py), full text and pg_trgm on PostgreSQL (pos
 Both get only words made of letters and digits (text.py), never the reader's syntax.
 """
 
+from functools import cached_property
 from importlib import import_module
 
 from django.db import connection
@@ -120,6 +121,7 @@ class Search:
 
     def __init__(self, text, terms):
         self.text = text.strip()
+        self.terms = terms
         self.typed = self.query = Query.parse(self.text)
         self.suggestion = None
         self.found = count_matches(terms, self.query) if self.query else 0
@@ -139,6 +141,11 @@ class Search:
         if not self.query:
             return terms.none()
         return engine().match(terms, self.query)
+
+    @cached_property
+    def matched_ids(self):
+        """The ids of every term that matches, in no useful order (for the index's counts)."""
+        return list(self.filter(self.terms).order_by().values_list("pk", flat=True))
 
     def ranked(self, matches):
         """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page;

@@ -1,0 +1,154 @@
+"""Published terms as sets of places (glossary.termsets): the same terms, counts and pages as the
+equivalent queries, kept for one content version and rebuilt after any write."""
+
+import itertools
+
+import pytest
+from django.template import Context, Template
+
+from glossary import cache, termsets
+from glossary.models import Category, Term
+from glossary.termsets import Places
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def terms():
+    """A published term, a draft, and one published for a date still to come, alike otherwise."""
+    place = factories.facet(slug="place")
+    offshore = factories.category(place, slug="offshore")
+    return {
+        "live": factories.term(headword="Live", categories=[offshore], tags=["shared", "live-only"]),
+        "draft": factories.draft(headword="Draft", categories=[offshore], tags=["shared", "draft-only"]),
+        "soon": factories.scheduled(headword="Later", categories=[offshore], tags=["shared", "soon-only"]),
+    }
+
+
+def headwords(places):
+    return [term.headword for term in places[0 : places.count()]]
+
+
+def test_only_published_terms_have_places(terms):
+    assert headwords(Places.published()) == ["Live"]
+
+
+def test_counts_by_category_count_only_the_listed_terms(terms):
+    offshore = Category.objects.get(slug="offshore")
+    onshore = factories.category(offshore.facet, slug="onshore")
+    elsewhere = factories.category(slug="elsewhere")
+    empty = factories.category(slug="empty")
+    terms["live"].categories.add(onshore, elsewhere)
+    factories.term(headword="Other", categories=[onshore])
+    published = Places.published()
+    everything = [offshore, onshore, elsewhere, empty]
+    assert published.count_by_category(everything) == {offshore.pk: 1, onshore.pk: 2, elsewhere.pk: 1}
+    assert published.count_by_category([offshore]) == {offshore.pk: 1}
+    assert published.starting_with("Z").count_by_category(everything) == {}
+
+
+def test_counts_by_initial_count_only_the_listed_terms(terms):
+    factories.term(headword="Lean")
+    factories.term(headword="3PL")
+    assert Places.published().count_by_initial() == {"L": 2, "#": 1}
+    assert Places.published().tagged("shared").count_by_initial() == {"L": 1}
+
+
+def test_most_used_tags_come_first_and_only_of_the_listed_terms(terms):
+    factories.term(headword="Other", tags=["shared", "other"])
+    used = [(tag.slug, n) for tag, n in Places.published().most_used_tags(5)]
+    assert used == [("shared", 2), ("live-only", 1), ("other", 1)]  # ties by slug
+    assert [tag.slug for tag, _ in Places.published().most_used_tags(1)] == ["shared"]
+    assert Places.published().starting_with("O").most_used_tags(5)[0][1] == 1
+
+
+def test_most_used_tags_stop_early_and_still_find_the_most_used_here(db):
+    for n in range(6):
+        factories.term(headword=f"Common {n}", tags=["common"])
+    factories.term(headword="Rare one", tags=["rare", "common"])
+    factories.term(headword="Rare two", tags=["rare"])
+    assert [(tag.slug, n) for tag, n in Places.published().starting_with("R").most_used_tags(1)] == [
+        ("rare", 2)
+    ]
+
+
+def test_filters_leave_the_terms_their_queries_leave(db):
+    """Places filter as TermQuerySet does, for every combination over a small glossary."""
+    place, kind = factories.facet(slug="place"), factories.facet(slug="kind")
+    categories = [factories.category(place, slug=f"p{i}") for i in range(3)]
+    categories += [factories.category(kind, slug=f"k{i}") for i in range(2)]
+    for i in range(24):
+        make = factories.draft if i % 7 == 0 else factories.term
+        make(
+            headword=f"{'ABC'[i % 3]}{i:02d}",
+            categories=[categories[i % 3], categories[3 + i % 2]],
+            tags=[f"t{i % 4}", f"t{i % 3}"],
+        )
+    published = Term.objects.published()
+    for letter, chosen, tags in itertools.product(
+        ["", "A", "B", "Z"],
+        [[], categories[:1], categories[:2], [categories[0], categories[3]]],
+        [[], ["t0"], ["t1", "t2"], ["nope"]],
+    ):
+        queried, placed = published, Places.published()
+        if letter:
+            queried, placed = queried.starting_with(letter), placed.starting_with(letter)
+        if chosen:
+            queried, placed = queried.in_categories(chosen), placed.in_categories(chosen)
+        if tags:
+            queried, placed = queried.tagged(*tags), placed.tagged(*tags)
+        assert headwords(placed) == [term.headword for term in queried], (letter, chosen, tags)
+
+
+def test_pages_follow_the_index_order(db):
+    for headword in ["3PL", "Agile", "alpha", "BPO", "Beta", "Call center", "KPO", "Kaizen", "Zeta"]:
+        factories.term(headword=headword)
+    factories.draft(headword="Asleep")
+    places = Places.published()
+    assert places.count() == len(places) == 9
+    everything = [term.headword for term in Term.objects.published()]
+    assert everything[:3] == ["3PL", "Agile", "alpha"]
+    for start in range(10):
+        for stop in range(start, 11):
+            assert [term.headword for term in places[start:stop]] == everything[start:stop]
+
+
+def test_a_term_unpublished_since_the_sets_were_built_is_left_out(terms):
+    places = Places.published()
+    Term.objects.filter(pk=terms["live"].pk).update(status=Term.Status.DRAFT)
+    assert places[0:1] == []
+
+
+def test_the_sets_are_kept_for_a_version_and_rebuilt_after_a_write(
+    terms, committed, django_assert_num_queries
+):
+    first = termsets.current()
+    with django_assert_num_queries(0):
+        assert termsets.current() is first
+    with committed():
+        factories.term(headword="Newer")
+    assert termsets.current() is not first
+    assert headwords(Places.published()) == ["Live", "Newer"]
+
+
+def test_while_the_cache_is_unreachable_a_process_sees_its_own_writes(terms, committed, settings):
+    cache.versions.down_until = float("inf")  # as after a failed look-up: the cache is left alone
+    first = termsets.current()
+    assert termsets.current() is first  # kept for a while, with nothing to say what changed
+    with committed():
+        factories.term(headword="Newer")
+    assert headwords(Places.published()) == ["Live", "Newer"]
+
+
+def test_a_remembered_fragment_is_rendered_once_per_version_and_parts(committed):
+    fragment = Template('{% load glossary_tags %}{% remembered "test" part %}{{ value }}{% endremembered %}')
+    assert fragment.render(Context({"part": 1, "value": "first"})) == "first"
+    assert fragment.render(Context({"part": 1, "value": "second"})) == "first"
+    assert fragment.render(Context({"part": 2, "value": "second"})) == "second"
+    with committed():
+        factories.facet(slug="any-write")
+    assert fragment.render(Context({"part": 1, "value": "third"})) == "third"
+    cache.pages.down_until = float("inf")  # an unreachable cache renders it afresh
+    assert fragment.render(Context({"part": 1, "value": "fourth"})) == "fourth"
