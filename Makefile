@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 CHROMIUM := /usr/bin/chromium
 PG_URL := postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run serve install migrate seed superuser test lint pytest test-postgres browser screenshots bench-search bench-pages bench-faults clean
+.PHONY: run serve install migrate seed superuser test lint pytest test-postgres browser screenshots bench-search bench-pages wrk bench-faults clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null || \
@@ -77,8 +77,13 @@ bench-search: install
 # Reader pages under load (gunicorn, wrk) at 1,000 and 100,000 terms on SQLite and on PostgreSQL with
 # Redis (about 25 minutes; rebuilds .bench-pages.sqlite3 and kb_bench_pages unless they hold the same
 # build; flushes Redis db 5). BENCH_ARGS passes options, e.g. BENCH_ARGS="--quick --sizes 1000".
-bench-pages: install
+bench-pages: install wrk
 	$(BIN)/python bench/pages.py $(BENCH_ARGS)
+
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian's wrk for the page benchmarks"; \
+		apt-get install -y -qq wrk >/dev/null || \
+		{ echo "Could not install wrk: run 'sudo apt-get install wrk'."; exit 1; }; }
 
 # Status counts while our own Redis and PostgreSQL (ports 6390, 5439) are stopped and restarted.
 bench-faults: install
