@@ -94,7 +94,7 @@ class TermFilter(django_filters.FilterSet):
         # Only the tags asked for, as there may be thousands; no term has more than TAGS_PER_TERM,
         # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
-        self.tags = {tag.slug: tag for tag in published_tags().filter(slug__in=asked)}
+        self.tags = {tag.slug: tag for tag in published_tags().filter(slug__in=asked)} if asked else {}
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
 

@@ -82,7 +82,8 @@ def named_like(query):
 
 
 class Ranked:
-    """Matching terms, most relevant first, sliced a page at a time (a Paginator's object list).
+    """Matching terms, most relevant first, sliced a page at a time (with their number, known from
+    the index's counts, a Paginator's object list: see views.Counted).
 
     First the terms named like the query (see `named_like`) in `relevance` order, then the rest by
     the engine's rank. Ordering all matches at once would rank every one of them (thousands, for a
@@ -98,9 +99,6 @@ class Ranked:
     @property
     def others(self):
         return self.matches.exclude(self.first).order_by("search_rank", Lower("headword"), "pk")
-
-    def count(self):
-        return self.matches.count()
 
     def __getitem__(self, page):
         start, stop = page.start or 0, page.stop
@@ -121,7 +119,6 @@ class Search:
 
     def __init__(self, text, terms):
         self.text = text.strip()
-        self.terms = terms
         self.typed = self.query = Query.parse(self.text)
         self.suggestion = None
         self.found = count_matches(terms, self.query) if self.query else 0
@@ -144,8 +141,9 @@ class Search:
 
     @cached_property
     def matched_ids(self):
-        """The ids of every term that matches, in no useful order (for the index's counts)."""
-        return list(self.filter(self.terms).order_by().values_list("pk", flat=True))
+        """The ids of every term that matches, drafts too, in no useful order: for the index's
+        counts (glossary.termsets.Places), which keep only the published."""
+        return list(engine().matched_ids(self.query)) if self.query else []
 
     def ranked(self, matches):
         """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page;

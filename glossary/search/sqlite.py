@@ -4,7 +4,7 @@ from django.db import connection
 from django.db.models import F, Func, TextField
 from django.db.models.functions import Lower
 
-from ..models import Term
+from ..models import SqliteSearchIndex, Term
 from .among import among
 from .text import fragments, spellings
 
@@ -55,6 +55,12 @@ def match(terms, query, *, names_only=False):
     return terms.filter(sqlite_index__match=expr, sqlite_index__pk=F("pk")).annotate(
         search_rank=F("sqlite_index__rank")
     )
+
+
+def matched_ids(query):
+    """The ids of every term that matches, drafts too, read from the index alone: quicker than
+    joining the terms when there are tens of thousands."""
+    return SqliteSearchIndex.objects.filter(match=expression(query)).values_list("pk", flat=True)
 
 
 def snippets(terms, query):
