@@ -23,6 +23,7 @@ LETTERS = ["#"] + [chr(code) for code in range(ord("A"), ord("Z") + 1)]  # "#" s
 
 
 URL_SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
+CARD_FIELDS = ["slug", "headword", "expansion", "definition", "initial"]  # what a link to a term shows
 
 
 @cache
@@ -232,9 +233,7 @@ class TermQuerySet(models.QuerySet):
     def for_cards(self):
         """Only what a card shows, and the letter it is filed under. A field a template reaches for
         beyond these is fetched for the whole page at once, not term by term."""
-        return self.only("slug", "headword", "expansion", "definition", "initial").fetch_mode(
-            models.FETCH_PEERS
-        )
+        return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
         return self.prefetch_related(
@@ -245,14 +244,8 @@ class TermQuerySet(models.QuerySet):
             "aliases",
             "faqs",
             "sources",
-            Prefetch(
-                "relations_out",
-                queryset=TermRelation.objects.filter(public("to_term__")).select_related("to_term"),
-            ),
-            Prefetch(
-                "relations_in",
-                queryset=TermRelation.objects.filter(public("from_term__")).select_related("from_term"),
-            ),
+            Prefetch("relations_out", queryset=TermRelation.objects.to_published("to_term")),
+            Prefetch("relations_in", queryset=TermRelation.objects.to_published("from_term")),
         )
 
 
@@ -465,6 +458,15 @@ class Alias(models.Model):
             )
 
 
+class TermRelationQuerySet(models.QuerySet):
+    def to_published(self, side):
+        """Relations whose term at `side` ("to_term" or "from_term") readers may see, with only
+        what a link to it shows of that term (not its body)."""
+        other = "from_term" if side == "to_term" else "to_term"
+        shown = [f"{side}__{field}" for field in CARD_FIELDS]
+        return self.filter(public(f"{side}__")).select_related(side).only("kind", other, *shown)
+
+
 class TermRelation(models.Model):
     """A typed link stored once and shown from both sides (KPO narrower than BPO ⇔ BPO broader)."""
 
@@ -488,6 +490,8 @@ class TermRelation(models.Model):
         help_text="The related term, seen from this one: choose “narrower” if it is a kind of this term.",
     )
     kind = models.CharField(max_length=10, choices=Kind, default=Kind.SEE_ALSO)
+
+    objects = TermRelationQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "to_term__headword"]
