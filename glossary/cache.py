@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every key: raise it when a cached class (Version, CachedPage, Counts) changes shape, so
 # that servers of the new release never unpickle what the old one stored in a shared Redis.
-SCHEMA = 1
+SCHEMA = 2
 VERSION_KEY = f"glossary:{SCHEMA}:version"
 RETRY_SECONDS = 5  # how long an unreachable cache is left alone before it is tried again
 WRITE = re.compile(
@@ -70,15 +70,23 @@ class Guarded:
         except (RedisError, OSError) as error:
             if not self.down_until:
                 logger.error("The %s cache is unreachable; serving pages uncached: %s", self.alias, error)
-            self.down_until = time.monotonic() + RETRY_SECONDS
+            self.mark(down_until=time.monotonic() + RETRY_SECONDS)
             return None
         if self.down_until:
-            self.down_until = 0.0
+            self.mark(down_until=0.0)
             logger.warning("The %s cache is back; caching resumes.", self.alias)
-            # A write made while it was away could not bump the version: bump it now.
-            if self.alias == VERSION_CACHE:
+            # A write made while it was away could not bump the version: bump it now, and read
+            # again what may have been the version before.
+            if holds_versions(self.alias):
                 bump_version()
+                return self(method, *args, **kwargs)
         return result
+
+    def mark(self, *, down_until):
+        """Marks this alias, and any other alias of the same cache (Redis), down or up."""
+        for guard in (pages, versions):
+            if settings.CACHES[guard.alias] == settings.CACHES[self.alias]:
+                guard.down_until = down_until
 
     @property
     def up(self):
@@ -87,6 +95,13 @@ class Guarded:
 
 VERSION_CACHE = "versions"
 pages = Guarded("default")
+
+
+def holds_versions(alias):
+    """Whether the cache `alias` is where the version is kept (with Redis, pages and version share it)."""
+    return settings.CACHES[alias] == settings.CACHES[VERSION_CACHE]
+
+
 versions = Guarded(VERSION_CACHE)
 
 
@@ -95,13 +110,21 @@ pinned = ContextVar("pinned_version", default=UNPINNED)
 
 
 @contextmanager
-def one_version():
+def one_version(page=None):
     """Within it the content version is read once: a page is made of one version's parts, at the
-    cost of one look-up (a round trip to Redis) however many parts it has."""
-    version = current_version()
+    cost of one look-up however many parts it has. With the key of a `page`, also the page stored
+    under it for that version, or None: in the same look-up (one round trip to Redis) when the
+    versions and pages share one cache."""
+    if page and holds_versions(pages.alias):
+        found = pages("get_many", [VERSION_KEY, page])
+        version = None if found is None else checked(found.get(VERSION_KEY))
+        stored = found.get(page) if found else None
+    else:
+        version = current_version()
+        stored = pages("get", page) if page and version else None
     token = pinned.set(version)
     try:
-        yield version
+        yield version, stored.page if stored and version and stored.token == version.token else None
     finally:
         pinned.reset(token)
 
@@ -110,7 +133,11 @@ def current_version():
     """The content version readers are served, or None if the cache cannot be reached."""
     if (version := pinned.get()) is not UNPINNED:
         return version
-    version = versions("get", VERSION_KEY)
+    return checked(versions("get", VERSION_KEY))
+
+
+def checked(version):
+    """The version read from the cache, or a new one if there was none or it is due for renewal."""
     if version is None:
         return bump_version() if versions.up else None
     if time.time() >= version.renew_at:
@@ -138,11 +165,24 @@ def bump_version():
     return version if versions.up else None
 
 
-def page_key(version, request):
+@dataclass(frozen=True)
+class Stored:
+    """A page as stored: under its address alone, with the version it was made for, so that the
+    version and the page can be read in one look-up."""
+
+    token: str
+    page: object
+
+
+def page_key(request):
     """The page for this address as this host and scheme name it (pages carry canonical links)."""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
     digest = blake2b(address.encode(), digest_size=16).hexdigest()
-    return f"glossary:{SCHEMA}:page:{version.token}:{digest}"
+    return f"glossary:{SCHEMA}:page:{digest}"
+
+
+def store_page(key, version, page):
+    pages("set", key, Stored(version.token, page), timeout=settings.GLOSSARY_CACHE_SECONDS)
 
 
 def fragment_key(version, name, *parts):

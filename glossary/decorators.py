@@ -2,7 +2,6 @@ from dataclasses import dataclass
 from functools import wraps
 from hashlib import blake2b
 
-from django.conf import settings
 from django.http import HttpResponse
 from django.utils.cache import (
     add_never_cache_headers,
@@ -34,18 +33,17 @@ def reader_page(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        with cache.one_version() as version:
-            return respond(request, version, *args, **kwargs)
-
-    def respond(request, version, *args, **kwargs):
         if request.user.is_authenticated:
-            response = view(request, *args, **kwargs)
+            with cache.one_version():
+                response = view(request, *args, **kwargs)
             add_never_cache_headers(response)
             patch_vary_headers(response, ["Cookie"])
             return response
-        known = set(request.GET) <= READER_PARAMETERS
-        key = cache.page_key(version, request) if version and known else None
-        page = cache.pages("get", key) if key else None
+        key = cache.page_key(request) if set(request.GET) <= READER_PARAMETERS else None
+        with cache.one_version(key) as (version, page):
+            return respond(request, version if key else None, key, page, *args, **kwargs)
+
+    def respond(request, version, key, page, *args, **kwargs):
         if page is None:
             response = view(request, *args, **kwargs)
             if not storable(request, response):
@@ -53,9 +51,9 @@ def reader_page(view):
                 patch_vary_headers(response, ["Cookie"])
                 return response
             page = CachedPage(response.content, response["Content-Type"], etag_of(response.content))
-            if key:
-                cache.pages("set", key, page, timeout=settings.GLOSSARY_CACHE_SECONDS)
-        last_modified = version.last_modified() if key else None
+            if version:
+                cache.store_page(key, version, page)
+        last_modified = version.last_modified() if version else None
         response = get_conditional_response(
             request, etag=page.etag, last_modified=last_modified
         ) or HttpResponse(page.content, content_type=page.content_type)

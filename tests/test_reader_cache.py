@@ -12,6 +12,7 @@ import yaml
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
+from redis import Redis
 from taggit.models import Tag
 
 from glossary import cache
@@ -285,6 +286,21 @@ class TestRedisOutages:
             assert client.get("/terms/bpo/").context is not None  # a new version after the outage
             assert client.get("/terms/bpo/").context is None  # cached again
             assert any("back" in r.getMessage() for r in caplog.records)
+
+    def test_a_cached_page_is_one_look_up_in_redis(self, client, world, settings):
+        """Pages and the version share Redis, so both come in one command (MGET)."""
+        with own_redis() as redis:
+            settings.CACHES = redis_caches(redis.url)
+            first = client.get("/terms/bpo/")
+            stats = Redis.from_url(redis.url)
+            before = stats.info("commandstats")
+            again = client.get("/terms/bpo/")
+            after = stats.info("commandstats")
+            assert again.context is None and again.content == first.content
+            calls = {name: after[name]["calls"] - before.get(name, {"calls": 0})["calls"] for name in after}
+            assert {name: n for name, n in calls.items() if n and name != "cmdstat_info"} == {
+                "cmdstat_mget": 1
+            }
 
     def test_a_redis_on_a_closed_port_still_serves_every_reader_page(self, client, world, settings):
         settings.CACHES = redis_caches(f"redis://127.0.0.1:{free_port()}/0")
