@@ -27,9 +27,9 @@ from glossary.models import Term  # noqa: E402
 CARDS = 50
 RUNS = 30
 
-DTL_CARDS = """{% for term in terms %}{% include "glossary/partials/_term_card.html" %}{% endfor %}"""
+DTL_CARDS = """{% include "glossary/partials/_cards.html" %}"""
 JINJA_CARDS = jinja2.Template(
-    """{% for term in terms %}<article class="card">
+    """<div class="cards">{% for term in terms %}<article class="card">
   <h3 class="card__title"><a href="{{ term.get_absolute_url() }}">{{ term.headword }}</a>"""
     """{% if term.expansion %} <span class="card__expansion">{{ term.expansion }}</span>{% endif %}</h3>
   {% if term.snippet %}
@@ -37,7 +37,7 @@ JINJA_CARDS = jinja2.Template(
   {% else %}
     <p class="card__text">{{ term.definition }}</p>
   {% endif %}
-</article>{% endfor %}""",
+</article>{% endfor %}</div>""",
     autoescape=True,
 )
 

@@ -114,11 +114,30 @@ class TermAdmin(EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
+    def has_publish_permission(self, request):
+        return request.user.has_perm("glossary.publish_term")
+
+    def has_change_permission(self, request, obj=None):
+        """Only publishers change what readers see (or are about to): a published or scheduled term
+        is read-only to editors."""
+        if (
+            obj is not None
+            and obj.status == Term.Status.PUBLISHED
+            and not self.has_publish_permission(request)
+        ):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        """Editors' terms stay drafts: only publishers set the status and the publication date."""
+        readonly = super().get_readonly_fields(request, obj)
+        return readonly if self.has_publish_permission(request) else [*readonly, "status", "published_at"]
+
     @admin.display(description="categories")
     def category_list(self, term):
         return ", ".join(category.name for category in term.categories.all())
 
-    @admin.action(description="Publish selected terms now", permissions=["change"])
+    @admin.action(description="Publish selected terms now", permissions=["publish"])
     def publish(self, request, queryset):
         """Drafts and terms scheduled for later become visible now; a past publication date is kept."""
         now = timezone.now()
@@ -128,7 +147,7 @@ class TermAdmin(EditorAdmin):
         hidden.update(status=Term.Status.PUBLISHED, updated_at=now)
         self.message_user(request, f"Published {len(ids)} term(s).", messages.SUCCESS)
 
-    @admin.action(description="Unpublish selected terms (back to draft)", permissions=["change"])
+    @admin.action(description="Unpublish selected terms (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = queryset.filter(status=Term.Status.PUBLISHED).update(
             status=Term.Status.DRAFT, updated_at=timezone.now()

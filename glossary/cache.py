@@ -11,6 +11,7 @@ import logging
 import re
 import secrets
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -150,6 +151,7 @@ def bump_version():
     increment), so two app servers bumping at once cannot both land on the same one; its date
     only moves forward, whatever the clocks of the servers that bump it."""
     in_process.clear()  # this process sees its own writes even while the cache is unreachable
+    near.clear()
     now = time.time()
     renew_at = now + settings.GLOSSARY_CACHE_SECONDS
     try:
@@ -190,16 +192,28 @@ def fragment_key(version, name, *parts):
     return f"glossary:{SCHEMA}:fragment:{name}:{version.token}:{digest}"
 
 
+# Fragments this process read or made lately, by key (each key names its version): a page of the
+# index needs its filters and letters from the shared cache no more than once per process.
+NEAR_ENTRIES = 256
+near = OrderedDict()
+
+
 def remembered(name, *parts, compute):
     """`compute()`, kept for the current content version under `name` and `parts`."""
     version = current_version()
     if version is None:
         return compute()
     key = fragment_key(version, name, *parts)
+    if key in near:
+        near.move_to_end(key)
+        return near[key]
     value = pages("get", key)
     if value is None:
         value = compute()
         pages("set", key, value, timeout=settings.GLOSSARY_CACHE_SECONDS)
+    near[key] = value
+    if len(near) > NEAR_ENTRIES:
+        near.popitem(last=False)
     return value
 
 

@@ -300,6 +300,7 @@ class Term(models.Model):
 
     class Meta:
         ordering = ["initial", Lower("headword"), "expansion"]
+        permissions = [("publish_term", "Can publish and unpublish terms, and change published ones")]
         # Search's name-key indexes are made per database by migration 0004.
         # Most terms are published, so an index on status would only mislead SQLite's planner into
         # sorting every published term rather than reading a page in index order.

@@ -34,17 +34,19 @@ class TermSets:
         self.letters = letters  # {letter: range of places}: the index order is by letter first
         self.categories, self.benefits, self.risks = categories, benefits, risks  # {pk: places}
         self.tags = tags  # [TagSet], the most used first
+        self.tag_places = {tag.slug: tag.places for tag in tags}
         self.everything = FrozenBitMap(range(len(ids)))
 
     @classmethod
     def build(cls):
         """Five reads of every published term or link: about a second at 100,000 terms."""
-        ids, place_of, letters = array("q"), {}, {}
+        ids, place_of, starts, stops = array("q"), {}, {}, {}
         for place, (pk, initial) in enumerate(Term.objects.published().in_index_order()):
             ids.append(pk)
             place_of[pk] = place
-            start = letters.setdefault(initial, range(place, place + 1)).start
-            letters[initial] = range(start, place + 1)
+            starts.setdefault(initial, place)
+            stops[initial] = place + 1
+        letters = {initial: range(start, stops[initial]) for initial, start in starts.items()}
 
         def grouped(links):
             groups = defaultdict(list)
@@ -111,10 +113,9 @@ class Places:
 
     def tagged(self, *slugs):
         """Every given tag must be present."""
-        held = {tag.slug: tag.places for tag in self.sets.tags if tag.slug in slugs}
         places = self
         for slug in slugs:
-            places = places._only(held.get(slug, BitMap()))
+            places = places._only(self.sets.tag_places.get(slug, BitMap()))
         return places
 
     def with_benefit(self, benefit):

@@ -17,6 +17,7 @@ def fresh_caches():
         caches[alias].clear()
     cache.pages.down_until = cache.versions.down_until = 0.0
     cache.in_process.clear()
+    cache.near.clear()
 
 
 def run_commit_callbacks():

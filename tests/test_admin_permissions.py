@@ -36,6 +36,7 @@ VIEWS = {
     "delete": ({"delete"}, {"delete"}),
     "history": ({"view", "change"}, {"view", "change"}),
 }
+# A set names permissions any one of which is enough; a tuple, permissions all of which are needed.
 # Views a ModelAdmin adds of its own, by URL name: what each needs.
 CUSTOM_VIEWS = {"auth_user_password_change": ({"change"}, {"change"})}
 # Permissions of actions beyond the model's own four: the model permissions each needs, all of them.
@@ -53,7 +54,15 @@ def holds(user, model_admin, permission):
 
 
 def may(user, model_admin, permissions):
-    return any(holds(user, model_admin, permission) for permission in permissions)
+    every = all if isinstance(permissions, tuple) else any
+    return every(holds(user, model_admin, permission) for permission in permissions)
+
+
+def for_row(name, obj, rule):
+    """A view's rule for this row: a term readers can see is changed only by those who publish."""
+    if name == "glossary_term_change" and obj.status == "published":
+        return rule[0], ("change", "publish")
+    return rule
 
 
 def may_run(user, model_admin, action):
@@ -77,7 +86,9 @@ def roles(db, admin_user):
         ),
         "superuser": admin_user,
     }
-    for group in Group.objects.all():
+    groups = Group.objects.all()
+    assert {"Editors", "Publishers"} <= {group.name for group in groups}, "the roles' data migration"
+    for group in groups:
         member = staff(f"member of {group.name}")
         member.groups.add(group)
         people[f"role {group.name}"] = member
@@ -101,7 +112,7 @@ def urls_of(model, model_admin, obj):
         rule = VIEWS.get(suffix) or CUSTOM_VIEWS.get(pattern.name)
         assert rule, f"{pattern.name}: say in CUSTOM_VIEWS which permissions open it"
         args = [obj.pk] if pattern.pattern.converters else []
-        yield reverse(f"admin:{pattern.name}", args=args), rule
+        yield reverse(f"admin:{pattern.name}", args=args), for_row(pattern.name, obj, rule)
 
 
 def refused(response, user):

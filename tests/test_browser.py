@@ -4,7 +4,8 @@ import pytest
 
 from .browser import WIDTHS, chromium, horizontal_overflow
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the rows migrations make (the roles, say) are back for the tests after these.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture

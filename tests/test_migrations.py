@@ -4,7 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the rows migrations make (the roles, say) are back for the tests after these.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 BEFORE_UNIQUE_NAMES = [("glossary", "0008_faq_and_source_order_within_their_term")]
 UNIQUE_NAMES = [("glossary", "0009_names_are_unique")]

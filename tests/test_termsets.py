@@ -4,6 +4,7 @@ equivalent queries, kept for one content version and rebuilt after any write."""
 import itertools
 
 import pytest
+from django.core.cache import caches
 from django.template import Context, Template
 
 from glossary import cache, termsets
@@ -150,5 +151,15 @@ def test_a_remembered_fragment_is_rendered_once_per_version_and_parts(committed)
     with committed():
         factories.facet(slug="any-write")
     assert fragment.render(Context({"part": 1, "value": "third"})) == "third"
-    cache.pages.down_until = float("inf")  # an unreachable cache renders it afresh
+    cache.pages.down_until = cache.versions.down_until = float("inf")  # unreachable: rendered afresh
     assert fragment.render(Context({"part": 1, "value": "fourth"})) == "fourth"
+
+
+def test_a_fragment_is_kept_near_and_the_nearest_are_kept(monkeypatch):
+    monkeypatch.setattr(cache, "NEAR_ENTRIES", 2)
+    made = []
+    for part in [1, 2, 1, 3, 1, 2]:
+        cache.remembered("test", part, compute=lambda part=part: made.append(part) or part)
+    caches["default"].clear()  # only this process's nearest remain
+    assert [cache.remembered("test", part, compute=lambda: "again") for part in (1, 2, 3)] == [1, 2, "again"]
+    assert made == [1, 2, 3]
