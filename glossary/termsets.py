@@ -163,7 +163,7 @@ class Places:
     def __getitem__(self, window):
         ids = [self.sets.ids[place] for place in self.places[window]]
         # published() again: a term unpublished since these sets were built is left out.
-        terms = Term.objects.published().for_cards().in_bulk(ids)
+        terms = Term.objects.published().for_cards().order_by().in_bulk(ids)  # in place order, below
         return [terms[pk] for pk in ids if pk in terms]
 
 
