@@ -1,10 +1,11 @@
 """The content version and the keys of everything cached for readers.
 
-Every key names the content version, so one bump after a write retires every cached page and
-fragment at once. The version lives in the cache itself (Redis when several app servers share
-it); a write anywhere in `glossary` or taggit's tables bumps it when its transaction commits
-(`watch_writes`), and so does the moment a scheduled term's publication comes, and, in case a
-bump was ever lost, the passing of GLOSSARY_CACHE_SECONDS.
+Everything cached belongs to the content version (a fragment's key names it, a stored page
+carries it), so one bump after a write retires every cached page and fragment at once. The
+version lives in the cache itself (Redis when several app servers share it); a write anywhere in
+`glossary` or taggit's tables bumps it when its transaction commits (`watch_writes`), and so does
+the moment a scheduled term's publication comes, and, in case a bump was ever lost, the passing
+of GLOSSARY_CACHE_SECONDS.
 """
 
 import logging
@@ -26,8 +27,8 @@ from .models import Term
 
 logger = logging.getLogger(__name__)
 
-# Part of every key: raise it when a cached class (Version, CachedPage, Counts) changes shape, so
-# that servers of the new release never unpickle what the old one stored in a shared Redis.
+# Part of every key: raise it when a cached class (Version, Stored, CachedPage, Counts) changes
+# shape, so that servers of the new release never unpickle what the old one stored in a shared Redis.
 SCHEMA = 2
 VERSION_KEY = f"glossary:{SCHEMA}:version"
 RETRY_SECONDS = 5  # how long an unreachable cache is left alone before it is tried again
