@@ -5,9 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from taggit.models import Tag
 
 from glossary.models import (
@@ -24,7 +23,7 @@ from glossary.models import (
 
 from .base import BoundedInline, EditorAdmin, Hardened
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
-from .services import tag_merge
+from .services import tag_merge, terms_publish, terms_unpublish
 
 
 class CategoryInline(BoundedInline, admin.TabularInline):
@@ -140,18 +139,12 @@ class TermAdmin(EditorAdmin):
     @admin.action(description="Publish selected terms now", permissions=["publish"])
     def publish(self, request, queryset):
         """Drafts and terms scheduled for later become visible now; a past publication date is kept."""
-        now = timezone.now()
-        ids = list(queryset.exclude(pk__in=Term.objects.published()).values_list("pk", flat=True))
-        hidden = Term.objects.filter(pk__in=ids)
-        hidden.filter(Q(published_at__isnull=True) | Q(published_at__gt=now)).update(published_at=now)
-        hidden.update(status=Term.Status.PUBLISHED, updated_at=now)
-        self.message_user(request, f"Published {len(ids)} term(s).", messages.SUCCESS)
+        count = terms_publish(terms=queryset, by=request.user)
+        self.message_user(request, f"Published {count} term(s).", messages.SUCCESS)
 
     @admin.action(description="Unpublish selected terms (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Term.Status.PUBLISHED).update(
-            status=Term.Status.DRAFT, updated_at=timezone.now()
-        )
+        count = terms_unpublish(terms=queryset, by=request.user)
         self.message_user(request, f"Moved {count} term(s) back to draft.", messages.SUCCESS)
 
 

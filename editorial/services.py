@@ -2,6 +2,7 @@
 
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
 from django.db import transaction
+from django.utils import timezone
 from taggit.models import Tag
 
 from glossary.models import TaggedTerm, Term
@@ -35,3 +36,45 @@ def tag_merge(*, tags, into, by):
     log(user_id=by.pk, queryset=others, action_flag=DELETION, change_message=message)
     others.delete()
     return len(term_ids)
+
+
+def _locked(terms):
+    """`terms` (any queryset of them, the admin's included), locked for this transaction."""
+    return Term.objects.filter(pk__in=terms.values("pk")).select_for_update()
+
+
+def _log_each(changed, *, by, message):
+    queryset = Term.objects.filter(pk__in=[term.pk for term in changed])
+    LogEntry.objects.log_actions(
+        user_id=by.pk, queryset=queryset, action_flag=CHANGE, change_message=message, single_object=False
+    )
+
+
+@transaction.atomic
+def terms_publish(*, terms, by):
+    """Make drafts and terms scheduled for later visible now (a past publication date is kept).
+
+    Each is saved, not updated in bulk, and gets an entry in the admin's history, by `by`.
+    Returns how many became visible.
+    """
+    now = timezone.now()
+    changed = list(_locked(terms).exclude(pk__in=Term.objects.published()))
+    for term in changed:
+        term.status = Term.Status.PUBLISHED
+        if term.published_at is None or term.published_at > now:
+            term.published_at = now
+        term.save(update_fields=["status", "published_at", "updated_at"])
+    _log_each(changed, by=by, message="Published.")
+    return len(changed)
+
+
+@transaction.atomic
+def terms_unpublish(*, terms, by):
+    """Move published (and scheduled) terms back to draft, each saved and recorded in the admin's
+    history, by `by`. Returns how many moved."""
+    changed = list(_locked(terms).filter(status=Term.Status.PUBLISHED))
+    for term in changed:
+        term.status = Term.Status.DRAFT
+        term.save(update_fields=["status", "updated_at"])
+    _log_each(changed, by=by, message="Moved back to draft.")
+    return len(changed)

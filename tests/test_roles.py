@@ -121,3 +121,18 @@ class TestPublisher:
         assert Term.objects.get(pk=live.pk).headword == "ITO"
         assert publisher.post(f"/admin/glossary/term/{draft.pk}/delete/", {"post": "yes"}).status_code == 302
         assert not Term.objects.filter(pk=draft.pk).exists()
+
+    def test_publishing_and_unpublishing_are_recorded_in_each_terms_history(self, as_role):
+        draft = factories.draft(headword="Nearshoring", aliases=["nearshore outsourcing", "near-shoring"])
+        publisher = as_role("Publishers")
+        # From a list searched through aliases (a DISTINCT query, which PostgreSQL cannot lock).
+        publish = {"action": "publish", "_selected_action": [draft.pk]}
+        assert publisher.post("/admin/glossary/term/?q=near", publish).status_code == 302
+        publisher.post("/admin/glossary/term/", {"action": "unpublish", "_selected_action": [draft.pk]})
+        history = publisher.get(f"/admin/glossary/term/{draft.pk}/history/")
+        entries = [
+            (entry.user.username, entry.get_change_message()) for entry in history.context["action_list"]
+        ]
+        assert entries == [("publishers", "Published."), ("publishers", "Moved back to draft.")]
+        draft.refresh_from_db()
+        assert draft.status == Term.Status.DRAFT and draft.published_at is not None
