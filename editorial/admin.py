@@ -21,7 +21,7 @@ from glossary.models import (
     TermRelation,
 )
 
-from .base import BoundedInline, EditorAdmin, Hardened
+from .base import BoundedInline, EditorAdmin, Hardened, KeepsWhatTermsUse
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
 from .services import tag_merge, terms_publish, terms_unpublish
 
@@ -43,7 +43,7 @@ class FacetAdmin(EditorAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(EditorAdmin):
+class CategoryAdmin(KeepsWhatTermsUse, EditorAdmin):
     list_display = ["name", "facet", "slug", "position"]
     list_filter = ["facet"]
     list_select_related = ["facet"]
@@ -52,14 +52,14 @@ class CategoryAdmin(EditorAdmin):
 
 
 @admin.register(Benefit)
-class BenefitAdmin(EditorAdmin):
+class BenefitAdmin(KeepsWhatTermsUse, EditorAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Risk)
-class RiskAdmin(EditorAdmin):
+class RiskAdmin(KeepsWhatTermsUse, EditorAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "description", "mitigation"]
     prepopulated_fields = {"slug": ["name"]}

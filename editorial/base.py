@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import IntegerField
 
+from glossary.models import terms_using
 from glossary.validators import PARTS
 
 SEARCH_LENGTH = 200  # longer than any name or phrase an editor looks for
@@ -159,3 +160,13 @@ class BoundedInline(SafeFieldsMixin):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.get_max_num(request, obj))
         return super().get_formset(request, obj, **kwargs)
+
+
+class KeepsWhatTermsUse:
+    """Deleting a category, benefit or risk that terms still use is refused by name, on its delete
+    page and in the bulk delete action (the models refuse it too: glossary.models)."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        using = terms_using(self.model, objs)
+        return deleted, counts, perms_needed, [*protected, *(f"Term: {term}" for term in using)]

@@ -45,6 +45,40 @@ def bounded_text(limit, **options):
     return models.TextField(max_length=limit, validators=[MaxLengthValidator(limit)], **options)
 
 
+def terms_using(model, rows):
+    """Terms that use any of `rows` (categories, benefits or risks: a `model` with `terms`)."""
+    field = model._meta.get_field("terms").field.name
+    return Term.objects.filter(**{f"{field}__in": rows}).distinct().order_by(Lower("headword"))
+
+
+def refuse_deleting_used(model, rows):
+    """Raises ProtectedError naming the terms if any still use one of `rows`: deleting it would take
+    it off every one of them without a word."""
+    using = list(terms_using(model, rows)[:11])
+    if using:
+        names = ", ".join(str(term) for term in using[:10]) + (" and more" if len(using) > 10 else "")
+        raise models.ProtectedError(f"Terms still use it: {names}. Remove it from them first.", using)
+
+
+class KeptWhileUsedQuerySet(models.QuerySet):
+    def delete(self):
+        refuse_deleting_used(self.model, self)
+        return super().delete()
+
+
+class KeptWhileUsed(models.Model):
+    """A category, benefit or risk: not deleted, one at a time or in bulk, while terms use it."""
+
+    objects = KeptWhileUsedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        refuse_deleting_used(type(self), [self])
+        return super().delete(*args, **kwargs)
+
+
 class Facet(models.Model):
     """A dimension that groups categories, such as office function or location."""
 
@@ -69,14 +103,14 @@ class Facet(models.Model):
         return f"{reverse('glossary:home')}#facet-{self.slug}"
 
 
-class CategoryManager(models.Manager):
+class CategoryManager(models.Manager.from_queryset(KeptWhileUsedQuerySet)):
     def get_queryset(self):
         """A category is named with its facet (`__str__`), so its facet comes along: lists of
         categories (admin filters, choices, autocomplete) would otherwise fetch each facet."""
         return super().get_queryset().select_related("facet")
 
 
-class Category(models.Model):
+class Category(KeptWhileUsed):
     facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
     name = models.CharField(max_length=80, validators=[visible_name])
     slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
@@ -108,7 +142,7 @@ class Category(models.Model):
         return f"{self.facet.slug}/{self.slug}"
 
 
-class Benefit(models.Model):
+class Benefit(KeptWhileUsed):
     name = models.CharField(
         max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
     )
@@ -135,7 +169,7 @@ class Benefit(models.Model):
         return reverse("glossary:benefit", args=[self.slug])
 
 
-class Risk(models.Model):
+class Risk(KeptWhileUsed):
     name = models.CharField(
         max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
     )
