@@ -42,6 +42,18 @@ def committed(db):
 
 
 @pytest.fixture
+def terms(db):
+    """A published term, a draft, and one published for a date still to come, alike otherwise."""
+    place = factories.facet(slug="place")
+    offshore = factories.category(place, slug="offshore")
+    return {
+        "live": factories.term(headword="Live", categories=[offshore], tags=["shared", "live-only"]),
+        "draft": factories.draft(headword="Draft", categories=[offshore], tags=["shared", "draft-only"]),
+        "soon": factories.scheduled(headword="Later", categories=[offshore], tags=["shared", "soon-only"]),
+    }
+
+
+@pytest.fixture
 def bpo_world(db):
     """A small, realistic corner of the glossary: BPO with a narrower KPO and a contrasting call center."""
     location = factories.facet(name="Location", slug="location")

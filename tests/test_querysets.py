@@ -12,18 +12,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def terms():
-    """A published term, a draft, and one published for a date still to come, alike otherwise."""
-    place = factories.facet(slug="place")
-    offshore = factories.category(place, slug="offshore")
-    return {
-        "live": factories.term(headword="Live", categories=[offshore], tags=["shared", "live-only"]),
-        "draft": factories.draft(headword="Draft", categories=[offshore], tags=["shared", "draft-only"]),
-        "soon": factories.scheduled(headword="Later", categories=[offshore], tags=["shared", "soon-only"]),
-    }
-
-
 def headwords(queryset):
     return sorted(term.headword for term in queryset)
 

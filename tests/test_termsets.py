@@ -16,18 +16,6 @@ from . import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def terms():
-    """A published term, a draft, and one published for a date still to come, alike otherwise."""
-    place = factories.facet(slug="place")
-    offshore = factories.category(place, slug="offshore")
-    return {
-        "live": factories.term(headword="Live", categories=[offshore], tags=["shared", "live-only"]),
-        "draft": factories.draft(headword="Draft", categories=[offshore], tags=["shared", "draft-only"]),
-        "soon": factories.scheduled(headword="Later", categories=[offshore], tags=["shared", "soon-only"]),
-    }
-
-
 def headwords(places):
     return [term.headword for term in places[0 : places.count()]]
 
