@@ -37,16 +37,20 @@ def tsquery(words, *, prefix=False, config="english"):
     return SearchQuery(" & ".join(groups), search_type="raw", config=config)
 
 
-def anywhere(query, path=""):
-    """Every word anywhere, or in the names with the last as a prefix, of the index row at `path`."""
-    names = tsquery(query.words, prefix=True, config="simple")  # as names_document is built
-    return Q(**{f"{path}document": tsquery(query.words)}) | Q(**{f"{path}names_document": names})
+def tsqueries(query):
+    """(every word, the names' words with the last as a prefix): what `anywhere` matches."""
+    return tsquery(query.words), tsquery(query.words, prefix=True, config="simple")  # as names are
+
+
+def anywhere(words, names, path=""):
+    """`words` in the document, or `names` in the names, of the index row at `path`."""
+    return Q(**{f"{path}document": words}) | Q(**{f"{path}names_document": names})
 
 
 def matched_ids(query):
     """The ids of every term that matches, drafts too, read from the index alone: quicker than
     joining the terms when there are tens of thousands."""
-    return PostgresSearchIndex.objects.filter(anywhere(query)).values_list("pk", flat=True)
+    return PostgresSearchIndex.objects.filter(anywhere(*tsqueries(query))).values_list("pk", flat=True)
 
 
 def match(terms, query, *, names_only=False):
@@ -55,13 +59,12 @@ def match(terms, query, *, names_only=False):
     A term matches if it holds every word anywhere, or if its names hold them with the last as a
     prefix (“call cent”). Prefixes are looked up in the small names vector, which keeps them fast.
     """
-    names = tsquery(query.words, prefix=True, config="simple")  # as names_document is built
+    words, names = tsqueries(query)
     if names_only:
         return terms.filter(postgres_index__names_document=names).annotate(
             search_rank=-SearchRank(F("postgres_index__names_document"), names)
         )
-    words = tsquery(query.words)
-    return terms.filter(anywhere(query, "postgres_index__")).annotate(
+    return terms.filter(anywhere(words, names, "postgres_index__")).annotate(
         search_rank=-SearchRank(
             F("postgres_index__document"), words | names, weights=WEIGHTS, normalization=Value(LENGTH)
         )
