@@ -1,8 +1,9 @@
+"""Terms and their parts: aliases, relations, FAQ, sources and tags; what readers may see."""
+
 import unicodedata
 from functools import cache
 from urllib.parse import quote
 
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
@@ -16,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
-from .markdown import plain_text, render_markdown
-from .validators import visible_name
+from ..markdown import plain_text, render_markdown
+from ..validators import visible_name
+from .common import bounded_text
+from .taxonomy import Benefit, Category, Risk
 
 LETTERS = ["#"] + [chr(code) for code in range(ord("A"), ord("Z") + 1)]  # "#" sorts first, as in the index
 
@@ -37,168 +40,6 @@ def initial_of(headword: str) -> str:
     """The A–Z bar's letter for a headword (“Échange” under E); digits and symbols share "#"."""
     first = unicodedata.normalize("NFKD", headword.strip()[:1])[:1].upper()
     return first if "A" <= first <= "Z" else "#"
-
-
-def bounded_text(limit, **options):
-    """Plain text of at most `limit` characters. A TextField's max_length reaches only forms, so
-    a validator checks it for imports too."""
-    return models.TextField(max_length=limit, validators=[MaxLengthValidator(limit)], **options)
-
-
-def terms_using(model, rows):
-    """Terms that use any of `rows` (categories, benefits or risks: a `model` with `terms`)."""
-    field = model._meta.get_field("terms").field.name
-    return Term.objects.filter(**{f"{field}__in": rows}).distinct().order_by(Lower("headword"))
-
-
-def refuse_deleting_used(model, rows):
-    """Raises ProtectedError naming the terms if any still use one of `rows`: deleting it would take
-    it off every one of them without a word."""
-    using = list(terms_using(model, rows)[:11])
-    if using:
-        names = ", ".join(str(term) for term in using[:10]) + (" and more" if len(using) > 10 else "")
-        raise models.ProtectedError(f"Terms still use it: {names}. Remove it from them first.", using)
-
-
-class KeptWhileUsedQuerySet(models.QuerySet):
-    def delete(self):
-        refuse_deleting_used(self.model, self)
-        return super().delete()
-
-
-class KeptWhileUsed(models.Model):
-    """A category, benefit or risk: not deleted, one at a time or in bulk, while terms use it."""
-
-    objects = KeptWhileUsedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def delete(self, *args, **kwargs):
-        refuse_deleting_used(type(self), [self])
-        return super().delete(*args, **kwargs)
-
-
-class Facet(models.Model):
-    """A dimension that groups categories, such as office function or location."""
-
-    name = models.CharField(
-        max_length=80, validators=[visible_name], help_text="Shown as a heading, e.g. “Location”."
-    )
-    slug = models.SlugField(max_length=80, unique=True, help_text="Used in category URLs.")
-    description = bounded_text(
-        300,
-        blank=True,
-        help_text="One sentence for readers.",
-    )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
-
-    class Meta:
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return f"{reverse('glossary:home')}#facet-{self.slug}"
-
-
-class CategoryManager(models.Manager.from_queryset(KeptWhileUsedQuerySet)):
-    def get_queryset(self):
-        """A category is named with its facet (`__str__`), so its facet comes along: lists of
-        categories (admin filters, choices, autocomplete) would otherwise fetch each facet."""
-        return super().get_queryset().select_related("facet")
-
-
-class Category(KeptWhileUsed):
-    facet = models.ForeignKey(Facet, on_delete=models.PROTECT, related_name="categories")
-    name = models.CharField(max_length=80, validators=[visible_name])
-    slug = models.SlugField(max_length=80, help_text="Unique within its facet.")
-    description = bounded_text(
-        300,
-        blank=True,
-        help_text="One sentence for readers.",
-    )
-    position = models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")
-
-    objects = CategoryManager()
-
-    class Meta:
-        ordering = ["facet__position", "facet__name", "position", "name"]
-        verbose_name_plural = "categories"
-        constraints = [
-            models.UniqueConstraint(fields=["facet", "slug"], name="category_slug_unique_in_facet")
-        ]
-
-    def __str__(self):
-        return f"{self.facet.name}: {self.name}"
-
-    def get_absolute_url(self):
-        return reverse("glossary:category", args=[self.facet.slug, self.slug])
-
-    @property
-    def key(self):
-        """The value of the index's `category` parameter."""
-        return f"{self.facet.slug}/{self.slug}"
-
-
-class Benefit(KeptWhileUsed):
-    name = models.CharField(
-        max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
-    )
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the benefit's URL.")
-    description = bounded_text(
-        600,
-        help_text="Plain text, up to 600 characters: what the benefit is and why it matters.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="benefit_name_unique",
-                violation_error_message="A benefit with this name already exists.",
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("glossary:benefit", args=[self.slug])
-
-
-class Risk(KeptWhileUsed):
-    name = models.CharField(
-        max_length=120, validators=[visible_name], help_text="Shown on every term that lists it."
-    )
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the risk's URL.")
-    description = bounded_text(
-        600,
-        help_text="Plain text, up to 600 characters: what can go wrong.",
-    )
-    mitigation = bounded_text(
-        600,
-        blank=True,
-        help_text="Plain text, up to 600 characters: how organisations reduce it.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                Lower("name"),
-                name="risk_name_unique",
-                violation_error_message="A risk with this name already exists.",
-            )
-        ]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("glossary:risk", args=[self.slug])
 
 
 class TaggedTerm(TaggedItemBase):
@@ -596,43 +437,3 @@ class Source(models.Model):
 
     def get_absolute_url(self):
         return f"{self.term.get_absolute_url()}#sources"
-
-
-# The search index: tables the search migration creates and database triggers keep current.
-# Django only reads them (managed = False); each database has its own (see glossary/search/).
-
-
-class SqliteSearchIndex(models.Model):
-    """The FTS5 table on SQLite: one row per term, its rowid the term's id."""
-
-    term = models.OneToOneField(
-        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_index"
-    )
-    # FTS5 names a hidden column after the table: `table = 'query'` is a full-text match.
-    match = models.TextField(db_column="glossary_term_fts")
-    # FTS5's hidden rank column: bm25 with the weights set by the migration; lower is better.
-    rank = models.FloatField()
-    names = models.TextField()
-
-    class Meta:
-        managed = False
-        db_table = "glossary_term_fts"
-
-    def __str__(self):
-        return self.names
-
-
-class PostgresSearchIndex(models.Model):
-    """The weighted tsvector of each term on PostgreSQL, and its names for trigram matching."""
-
-    term = models.OneToOneField(Term, models.DO_NOTHING, primary_key=True, related_name="postgres_index")
-    names = models.TextField()
-    document = SearchVectorField()
-    names_document = SearchVectorField()  # the names alone, for prefix matches as one types
-
-    class Meta:
-        managed = False
-        db_table = "glossary_term_search"
-
-    def __str__(self):
-        return self.names

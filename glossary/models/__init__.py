@@ -1,0 +1,40 @@
+"""The glossary's models, by concern: taxonomy, terms with their parts, and the search index."""
+
+from .search_index import PostgresSearchIndex, SqliteSearchIndex
+from .taxonomy import Benefit, Category, Facet, Risk, terms_using
+from .terms import (
+    CARD_FIELDS,
+    FAQ,
+    LETTERS,
+    Alias,
+    Source,
+    TaggedTerm,
+    Term,
+    TermRelation,
+    alias_slug,
+    initial_of,
+    public,
+    published_tags,
+)
+
+__all__ = [
+    "CARD_FIELDS",
+    "FAQ",
+    "LETTERS",
+    "Alias",
+    "Benefit",
+    "Category",
+    "Facet",
+    "PostgresSearchIndex",
+    "Risk",
+    "Source",
+    "SqliteSearchIndex",
+    "TaggedTerm",
+    "Term",
+    "TermRelation",
+    "alias_slug",
+    "initial_of",
+    "public",
+    "published_tags",
+    "terms_using",
+]

@@ -1,0 +1,43 @@
+"""The search index: tables the search migration creates and database triggers keep current.
+Django only reads them (managed = False); each database has its own (see glossary/search/)."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from .terms import Term
+
+
+class SqliteSearchIndex(models.Model):
+    """The FTS5 table on SQLite: one row per term, its rowid the term's id."""
+
+    term = models.OneToOneField(
+        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_index"
+    )
+    # FTS5 names a hidden column after the table: `table = 'query'` is a full-text match.
+    match = models.TextField(db_column="glossary_term_fts")
+    # FTS5's hidden rank column: bm25 with the weights set by the migration; lower is better.
+    rank = models.FloatField()
+    names = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "glossary_term_fts"
+
+    def __str__(self):
+        return self.names
+
+
+class PostgresSearchIndex(models.Model):
+    """The weighted tsvector of each term on PostgreSQL, and its names for trigram matching."""
+
+    term = models.OneToOneField(Term, models.DO_NOTHING, primary_key=True, related_name="postgres_index")
+    names = models.TextField()
+    document = SearchVectorField()
+    names_document = SearchVectorField()  # the names alone, for prefix matches as one types
+
+    class Meta:
+        managed = False
+        db_table = "glossary_term_search"
+
+    def __str__(self):
+        return self.names
