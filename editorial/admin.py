@@ -5,8 +5,10 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from taggit.models import Tag
 
 from glossary.models import (
@@ -23,7 +25,9 @@ from glossary.models import (
 
 from .base import BoundedInline, EditorAdmin, Hardened, KeepsWhatTermsUse
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
-from .services import tag_merge, terms_publish, terms_unpublish
+from .models import Revision
+from .services import tag_merge, term_save, terms_delete, terms_publish, terms_submit, terms_unpublish
+from .term_pages import TermPages
 
 
 class CategoryInline(BoundedInline, admin.TabularInline):
@@ -92,60 +96,177 @@ class SourceInline(BoundedInline, admin.TabularInline):
     fields = ["title", "publisher", "url", "position"]
 
 
+class AwaitingReview(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("awaiting", "Awaiting review"), ("mine", "Awaiting review, submitted by me")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"awaiting", "mine"}:
+            return queryset
+        proposed = Revision.objects.pending()
+        submitted = Revision.objects.filter(
+            action=Revision.Action.SUBMITTED, term__status=Term.Status.IN_REVIEW
+        )
+        if self.value() == "mine":
+            proposed, submitted = proposed.filter(author=request.user), submitted.filter(author=request.user)
+        return queryset.filter(Q(pk__in=proposed.values("term_key")) | Q(pk__in=submitted.values("term_key")))
+
+
 @admin.register(Term)
-class TermAdmin(EditorAdmin):
+class TermAdmin(TermPages, EditorAdmin):
     form = TermForm
     list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
-    list_filter = ["status", "categories", "tags"]
+    list_filter = [AwaitingReview, "status", "categories", "tags"]
     search_fields = ["headword", "expansion", "aliases__name", "definition"]
     search_help_text = "Searches headword, expansion, aliases and definition."
     prepopulated_fields = {"slug": ["headword"]}
     autocomplete_fields = ["categories", "benefits", "risks"]
     date_hierarchy = "updated_at"
-    actions = ["publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish"]
     inlines = [AliasInline, RelationInline, FAQInline, SourceInline]
     fieldsets = [
-        (None, {"fields": ["headword", "expansion", "slug", "definition", "body"]}),
+        (None, {"fields": ["headword", "expansion", "slug", "take_old_address", "definition", "body"]}),
         ("Classification", {"fields": ["categories", "tags", "benefits", "risks"]}),
-        ("Publishing", {"fields": ["status", "published_at"]}),
+        ("Publishing", {"fields": ["status", "published_at", "revision_message", "seen"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def has_publish_permission(self, request):
         return request.user.has_perm("glossary.publish_term")
 
-    def has_change_permission(self, request, obj=None):
-        """Only publishers change what readers see (or are about to): a published or scheduled term
-        is read-only to editors."""
-        if (
-            obj is not None
-            and obj.status == Term.Status.PUBLISHED
-            and not self.has_publish_permission(request)
-        ):
-            return False
-        return super().has_change_permission(request, obj)
-
     def get_readonly_fields(self, request, obj=None):
-        """Editors' terms stay drafts: only publishers set the status and the publication date."""
+        """Status and publication date change through review and the publishing actions; a
+        publisher may also set them on a term readers cannot see yet."""
         readonly = super().get_readonly_fields(request, obj)
-        return readonly if self.has_publish_permission(request) else [*readonly, "status", "published_at"]
+        published = obj is not None and obj.status == Term.Status.PUBLISHED
+        if published or not self.has_publish_permission(request):
+            return [*readonly, "status", "published_at"]
+        return readonly
+
+    def save_model(self, request, obj, form, change):
+        """Saved with its inlines by save_related, in one step that records the revision."""
+
+    def save_related(self, request, form, formsets, change):
+        def write():
+            super(TermAdmin, self).save_model(request, form.instance, form, change)
+            super(TermAdmin, self).save_related(request, form, formsets, change)
+
+        revision = term_save(
+            term=form.instance, by=request.user, write=write, message=form.cleaned_data["revision_message"]
+        )
+        request.proposed_change = revision if revision.is_pending() else None
+
+    def response_change(self, request, obj):
+        if getattr(request, "proposed_change", None):
+            self.message_user(
+                request,
+                f"Your change to “{obj}” awaits review: readers see the published version until a "
+                "publisher approves it.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(reverse("admin:glossary_term_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["has_publish_permission"] = self.has_publish_permission(request)
+        if obj is not None:
+            context["proposed"] = self.awaiting(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def delete_model(self, request, obj):
+        terms_delete(terms=Term.objects.filter(pk=obj.pk), by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        terms_delete(terms=queryset, by=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        """Warns, on the delete page and the bulk delete's, which other terms relate to these (their
+        links to them go too)."""
+        found = super().get_deleted_objects(objs, request)
+        keys = [term.pk for term in objs]
+        relating = (
+            Term.objects.filter(Q(relations_out__to_term__in=keys) | Q(relations_in__from_term__in=keys))
+            .exclude(pk__in=keys)
+            .distinct()
+            .order_by("headword")
+        )
+        names = [str(term) for term in relating[:21]]
+        if names and not request.POST.get("post"):
+            more = " and more" if len(names) > 20 else ""
+            self.message_user(
+                request,
+                f"Other terms relate to this: {', '.join(names[:20])}{more}. Their links to it go too.",
+                messages.WARNING,
+            )
+        return found
 
     @admin.display(description="categories")
     def category_list(self, term):
         return ", ".join(category.name for category in term.categories.all())
 
+    @admin.action(description="Submit selected drafts for review", permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        count = terms_submit(terms=queryset, by=request.user)
+        self.message_user(request, f"Submitted {count} term(s) for review.", messages.SUCCESS)
+
     @admin.action(description="Publish selected terms now", permissions=["publish"])
     def publish(self, request, queryset):
         """Drafts and terms scheduled for later become visible now; a past publication date is kept."""
-        count = terms_publish(terms=queryset, by=request.user)
+        count, refused = terms_publish(terms=queryset, by=request.user)
         self.message_user(request, f"Published {count} term(s).", messages.SUCCESS)
+        if refused:
+            names = ", ".join(str(term) for term in refused)
+            self.message_user(
+                request,
+                f"Not published, as you wrote them: {names}. Another publisher does it.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Unpublish selected terms (back to draft)", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = terms_unpublish(terms=queryset, by=request.user)
         self.message_user(request, f"Moved {count} term(s) back to draft.", messages.SUCCESS)
+
+
+@admin.register(Revision)
+class RevisionAdmin(EditorAdmin):
+    """The audit trail: every revision of every term, read-only (revisions are written by the
+    services alone). A term's own history page compares and restores them."""
+
+    list_display = ["headword", "number", "action", "state", "author", "created_at", "message"]
+    list_filter = ["action", "state", "author"]
+    list_select_related = ["author"]
+    search_fields = ["headword", "message"]
+    date_hierarchy = "created_at"
+    fields = [
+        "headword",
+        "number",
+        "action",
+        "state",
+        "author",
+        "created_at",
+        "reviewed_by",
+        "reviewed_at",
+        "message",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # django-taggit's own TagAdmin lets any staff member merge tags (its view checks no permission)

@@ -1,12 +1,22 @@
 """Forms of the editors' side whose rules go beyond the models' own."""
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from taggit.models import Tag
 
-from glossary.models import alias_slug
+from glossary.content import term_entry
+from glossary.models import OldAddress, Term, alias_slug
 from glossary.validators import validate_tags
+
+from .diff import changes
+from .models import Revision
+from .services import authors_since_publication, may_approve
+
+SEEN_SALT = "editorial.term-form.seen"
+# What the form itself sets, besides the term's content.
+NOT_CONTENT = {"status", "published_at", "revision_message", "seen", "take_old_address"}
 
 
 class AliasFormSet(BaseInlineFormSet):
@@ -24,11 +34,134 @@ class AliasFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
+def what_editors_saw(term):
+    """The term as the form shows it and its proposed change, if any, signed: what a save is
+    compared with to tell whether someone else saved meanwhile."""
+    pending = Revision.objects.of_term(term.pk).pending().values_list("pk", "author__username").first()
+    return signing.dumps({"entry": term_entry(term), "pending": pending}, salt=SEEN_SALT, compress=True)
+
+
 class TermForm(forms.ModelForm):
+    """The term's own fields, plus a summary for its history, the check that nobody else saved it
+    since the form was opened, and four eyes on publishing. `user` is set by TermAdmin.get_form."""
+
+    user = None
+    revision_message = forms.CharField(
+        label="Summary of your change",
+        required=False,
+        max_length=1000,
+        help_text="Optional; kept in the term's history, e.g. “Added a source for the 2024 figures”.",
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    take_old_address = forms.BooleanField(
+        label="Take this address from the term that had it",
+        required=False,
+        help_text="Only if the address was another term's: old links to it then lead here instead.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["seen"] = what_editors_saw(self.instance)
+
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
         validate_tags(tags)
         return tags
+
+    def clean(self):
+        cleaned = super().clean()
+        self._refuse_taking_an_old_address(cleaned)
+        self._refuse_self_publishing(cleaned)
+        self._refuse_overwriting()
+        return cleaned
+
+    def _refuse_taking_an_old_address(self, cleaned):
+        slug = cleaned.get("slug")
+        old = (
+            OldAddress.objects.filter(slug=slug).exclude(term=self.instance.pk).select_related("term").first()
+        )
+        if old and not cleaned.get("take_old_address"):
+            self.add_error(
+                "slug",
+                ValidationError(
+                    "“%(slug)s” was the address of %(term)s, and links to it lead there. Choose "
+                    "another, or tick “Take this address” below.",
+                    code="old_address",
+                    params={"slug": slug, "term": old.term},
+                ),
+            )
+
+    def _refuse_self_publishing(self, cleaned):
+        """Publishing through the form is approving it: four eyes apply as on the review page."""
+        publishing = cleaned.get("status") == Term.Status.PUBLISHED
+        if not publishing or "status" not in self.changed_data:
+            return
+        authors = authors_since_publication(self.instance) if self.instance.pk else set()
+        if not self.instance.pk or set(self.changed_data) - NOT_CONTENT:
+            authors.add(self.user.pk)
+        if not may_approve(self.user, authors):
+            self.add_error(
+                "status",
+                ValidationError(
+                    "You wrote part of this version: another publisher publishes it. Save it as a "
+                    "draft and submit it for review.",
+                    code="four_eyes",
+                ),
+            )
+
+    def _refuse_overwriting(self):
+        """If someone saved the term (or proposed a change) since this form was opened, say what
+        changed, field by field; the editor's input stays in the form, and saving again keeps it."""
+        posted = self.data.get(self.add_prefix("seen"))
+        if not self.instance.pk or not posted:
+            return  # a new term, or a client that never showed the form
+        now = what_editors_saw(self.instance)
+        current = signing.loads(now, salt=SEEN_SALT)
+        try:
+            seen = signing.loads(posted, salt=SEEN_SALT)
+        except signing.BadSignature:
+            seen = None
+        if seen == current:
+            return
+        self.data = self.data.copy()
+        self.data[self.add_prefix("seen")] = now  # saving again is a deliberate choice
+        if seen is None:
+            raise ValidationError(
+                "This form could not be checked against the saved term: review it and save again.",
+                code="conflict",
+            )
+        messages = [
+            "Someone saved this term since you opened it. Your input is kept below; what changed meanwhile:"
+        ]
+        messages += [
+            f"{change.label}: now “{_summary(current['entry'].get(change.field))}”"
+            for change in changes(seen["entry"], current["entry"])
+        ]
+        if current["pending"] and current["pending"] != seen["pending"]:
+            messages.append(
+                f"{current['pending'][1]} proposed a change for review; saving replaces it "
+                "(it stays in the history)."
+            )
+        messages.append("Compare with the term's history, then save again to keep your version.")
+        raise ValidationError([ValidationError(message, code="conflict") for message in messages])
+
+
+def _summary(value, limit=120):
+    """A field's value in a line, for the conflict message."""
+    if isinstance(value, list):
+        text = "; ".join(
+            str(
+                item.get("question") or item.get("title") or item.get("term")
+                if isinstance(item, dict)
+                else item
+            )
+            for item in value
+        )
+    else:
+        text = str(value or "")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TagForm(forms.ModelForm):

@@ -2,13 +2,15 @@
 
 Editors add and change terms and everything attached to them (categories, tags, benefits, risks,
 and a term's own aliases, FAQ, sources and relations, whose rows they may also remove: that is an
-edit of the term). They cannot publish, unpublish or delete a term or any shared part of the
-taxonomy, and cannot change a term readers can see. Publishers can do all of it. Superusers stay
+edit of the term), and submit terms for review; a change they make to a term readers can see
+waits for a publisher's approval. They cannot publish, unpublish, approve, deprecate or delete a
+term or any shared part of the taxonomy. Publishers can do all of it. Both read the history. Superusers stay
 superusers. `sync_roles` gives each group exactly these permissions; the data migration and
 `manage.py setup_roles` call it.
 """
 
 from django.apps import apps as installed_apps
+from django.contrib.auth.management import create_permissions
 
 # (app label, model): the permissions of each role on it.
 SHARED = [
@@ -21,14 +23,17 @@ SHARED = [
 PARTS = [("glossary", "alias"), ("glossary", "faq"), ("glossary", "source"), ("glossary", "termrelation")]
 TERM = ("glossary", "term")
 PUBLISH = ("glossary", "publish_term")
+HISTORY = ("editorial", "revision")  # read by both roles; written by the services alone
 
 
 def codenames(actions, models):
     return {(app, f"{action}_{model}") for app, model in models for action in actions}
 
 
-EDITORS = codenames(["add", "change", "view"], [TERM, *SHARED]) | codenames(
-    ["add", "change", "delete", "view"], PARTS
+EDITORS = (
+    codenames(["add", "change", "view"], [TERM, *SHARED])
+    | codenames(["add", "change", "delete", "view"], PARTS)
+    | codenames(["view"], [HISTORY])
 )
 PUBLISHERS = EDITORS | codenames(["delete"], [TERM, *SHARED]) | {PUBLISH}
 ROLES = {"Editors": EDITORS, "Publishers": PUBLISHERS}
@@ -40,7 +45,8 @@ def sync_roles(*, apps=installed_apps):
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     changes = {}
-    for name, wanted in ROLES.items():
+    for name, role in ROLES.items():
+        wanted = {(app, codename) for app, codename in role if _exists(apps, app, codename)}
         group, _ = Group.objects.get_or_create(name=name)
         permissions = {
             (permission.content_type.app_label, permission.codename): permission
@@ -57,3 +63,26 @@ def sync_roles(*, apps=installed_apps):
         group.permissions.set([permissions[key] for key in wanted])
         changes[name] = (sorted(wanted - held), sorted(held - wanted))
     return changes
+
+
+def _exists(apps, app, codename):
+    """Whether the model a permission is about exists yet (a migration sees the models of its time)."""
+    try:
+        apps.get_model(app, codename.split("_", 1)[1])
+    except LookupError:
+        return False
+    return True
+
+
+def migrate_roles(apps, schema_editor):
+    """The data migrations' step: the roles' permissions, then the groups."""
+    # Permissions are otherwise made after the last migration: make those the roles name now.
+    for label in ("glossary", "taggit", "editorial"):
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue  # no models yet at this point of its migrations
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+        config.models_module = None
+    sync_roles(apps=apps)

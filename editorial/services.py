@@ -1,11 +1,21 @@
-"""Editorial writes that span several models, each recorded in the admin's history."""
+"""Editorial writes that span several models. Each write to a term records a revision (the whole
+term, by whom, when); tag merges are recorded in the admin's history."""
 
+from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from taggit.models import Tag
 
+from glossary.content import term_entry
 from glossary.models import TaggedTerm, Term
+from glossary.services import term_apply
+
+from .models import Revision
+
+Action, State = Revision.Action, Revision.State
 
 
 @transaction.atomic
@@ -38,43 +48,202 @@ def tag_merge(*, tags, into, by):
     return len(term_ids)
 
 
+def record(*, term, by, action, message="", entry=None, state=State.NONE):
+    """A new revision of `term` (as it is now, unless `entry` says otherwise), numbered after the
+    term's last one. Callers hold the term's row lock, so two revisions never get one number."""
+    last = Revision.objects.of_term(term.pk).aggregate(Max("number"))["number__max"] or 0
+    return Revision.objects.create(
+        term=term,
+        term_key=term.pk,
+        number=last + 1,
+        headword=str(term)[:330],
+        action=action,
+        state=state,
+        message=message[:1000],
+        entry=term_entry(term) if entry is None else entry,
+        author=by,
+    )
+
+
+def may_approve(user, authors):
+    """Four eyes: nobody approves what they wrote, unless GLOSSARY_SELF_APPROVAL allows it (a
+    one-person site) or they are a superuser."""
+    return user.is_superuser or settings.GLOSSARY_SELF_APPROVAL or user.pk not in authors
+
+
+def authors_since_publication(term):
+    """Who wrote the term's content since readers last got a version of it."""
+    revisions = Revision.objects.since_publication(term.pk).writes()
+    return set(revisions.values_list("author_id", flat=True))
+
+
+def _lock(term):
+    return Term.objects.select_for_update().get(pk=term.pk)
+
+
+@transaction.atomic
+def term_save(*, term, by, write, message="", action=None):
+    """Save `term` by calling `write()` (the admin's form and inlines, or a restore), and record it.
+
+    A term readers can see (or that is scheduled) is not changed: the change is written, read back
+    as an entry and rolled back, then held as a proposed change until a publisher approves it.
+    An earlier proposed change of the term is superseded (it stays in the history). Returns the
+    revision.
+    """
+    live = _lock(term) if term.pk else None
+    if live is None or live.status != Term.Status.PUBLISHED:
+        write()
+        action = action or (Action.CHANGED if live else Action.CREATED)
+        return record(term=term, by=by, action=action, message=message)
+    with transaction.atomic():  # a savepoint: rolling it back also drops its on-commit hooks
+        write()
+        proposed = term_entry(term)
+        transaction.set_rollback(True)
+    Revision.objects.of_term(live.pk).pending().update(state=State.SUPERSEDED)
+    message = message or ("Restored an earlier revision." if action == Action.RESTORED else "")
+    return record(
+        term=live, by=by, action=Action.PROPOSED, message=message, entry=proposed, state=State.PENDING
+    )
+
+
 def _locked(terms):
     """`terms` (any queryset of them, the admin's included), locked for this transaction."""
     return Term.objects.filter(pk__in=terms.values("pk")).select_for_update()
 
 
-def _log_each(changed, *, by, message):
-    queryset = Term.objects.filter(pk__in=[term.pk for term in changed])
-    LogEntry.objects.log_actions(
-        user_id=by.pk, queryset=queryset, action_flag=CHANGE, change_message=message, single_object=False
-    )
+@transaction.atomic
+def terms_submit(*, terms, by):
+    """Drafts go to review: publishers see them in their queue. Returns how many went."""
+    changed = list(_locked(terms).filter(status=Term.Status.DRAFT))
+    for term in changed:
+        term.status = Term.Status.IN_REVIEW
+        term.save(update_fields=["status", "updated_at"])
+        record(term=term, by=by, action=Action.SUBMITTED)
+    return len(changed)
+
+
+@transaction.atomic
+def term_send_back(*, term, by, comment):
+    """A term in review goes back to draft, with the publisher's comment for its authors."""
+    term = _lock(term)
+    if term.status != Term.Status.IN_REVIEW:
+        raise ValueError("Only a term in review can be sent back.")
+    term.status = Term.Status.DRAFT
+    term.save(update_fields=["status", "updated_at"])
+    return record(term=term, by=by, action=Action.SENT_BACK, message=comment)
 
 
 @transaction.atomic
 def terms_publish(*, terms, by):
-    """Make drafts and terms scheduled for later visible now (a past publication date is kept).
+    """Make drafts, terms in review and terms scheduled for later visible now (a past publication
+    date is kept); each is saved, not updated in bulk, and records a revision.
 
-    Each is saved, not updated in bulk, and gets an entry in the admin's history, by `by`.
-    Returns how many became visible.
+    Four eyes: a term `by` wrote since its last publication is left as it is (see may_approve).
+    Returns (published, refused): how many became visible, and the terms left for another.
     """
     now = timezone.now()
-    changed = list(_locked(terms).exclude(pk__in=Term.objects.published()))
-    for term in changed:
+    published, refused = 0, []
+    for term in _locked(terms).exclude(pk__in=Term.objects.published()):
+        if not may_approve(by, authors_since_publication(term)):
+            refused.append(term)
+            continue
         term.status = Term.Status.PUBLISHED
         if term.published_at is None or term.published_at > now:
             term.published_at = now
         term.save(update_fields=["status", "published_at", "updated_at"])
-    _log_each(changed, by=by, message="Published.")
-    return len(changed)
+        record(term=term, by=by, action=Action.PUBLISHED)
+        published += 1
+    return published, refused
 
 
 @transaction.atomic
 def terms_unpublish(*, terms, by):
-    """Move published (and scheduled) terms back to draft, each saved and recorded in the admin's
-    history, by `by`. Returns how many moved."""
+    """Move published (and scheduled) terms back to draft, each saved and recorded. Returns how
+    many moved. A change proposed to one of them meanwhile stays for review."""
     changed = list(_locked(terms).filter(status=Term.Status.PUBLISHED))
     for term in changed:
         term.status = Term.Status.DRAFT
         term.save(update_fields=["status", "updated_at"])
-    _log_each(changed, by=by, message="Moved back to draft.")
+        record(term=term, by=by, action=Action.UNPUBLISHED)
     return len(changed)
+
+
+def _pending(revision):
+    revision = Revision.objects.select_for_update().get(pk=revision.pk)
+    if not revision.is_pending():
+        raise ValueError("This change is no longer awaiting review.")
+    return revision
+
+
+@transaction.atomic
+def change_approve(*, revision, by):
+    """Readers get the proposed change: the term becomes what the revision holds, children and
+    all. Refused (PermissionDenied) to its own author unless may_approve allows it."""
+    term = _lock(revision.term)
+    revision = _pending(revision)
+    if not may_approve(by, {revision.author_id}):
+        raise PermissionDenied("Another publisher approves a change you proposed.")
+    term_apply(term=term, entry=revision.entry)
+    revision.state, revision.reviewed_by, revision.reviewed_at = State.APPROVED, by, timezone.now()
+    revision.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    return record(term=term, by=by, action=Action.APPROVED, message=f"Approved change {revision.number}.")
+
+
+@transaction.atomic
+def change_reject(*, revision, by, comment):
+    """The proposed change is not taken; readers keep the published version."""
+    term = _lock(revision.term)
+    revision = _pending(revision)
+    revision.state, revision.reviewed_by, revision.reviewed_at = State.REJECTED, by, timezone.now()
+    revision.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    return record(
+        term=term, by=by, action=Action.REJECTED, message=comment or f"Rejected change {revision.number}."
+    )
+
+
+@transaction.atomic
+def term_deprecate(*, term, by, replaced_by=None, comment=""):
+    """A published term is marked as out of use; its page stays up with a notice pointing readers
+    to `replaced_by`, if given."""
+    term = _lock(term)
+    if replaced_by is not None and replaced_by.pk == term.pk:
+        raise ValueError("A term cannot replace itself.")
+    term.deprecated_at, term.replaced_by = timezone.now(), replaced_by
+    term.save(update_fields=["deprecated_at", "replaced_by", "updated_at"])
+    return record(term=term, by=by, action=Action.DEPRECATED, message=comment)
+
+
+def revision_restore(*, revision, by):
+    """The term becomes what `revision` holds again, children and all, as a new revision (a
+    proposed change, if readers can see the term)."""
+    term = revision.term
+    return term_save(
+        term=term,
+        by=by,
+        action=Action.RESTORED,
+        message=f"Restored revision {revision.number}.",
+        write=lambda: term_apply(term=term, entry=revision.entry),
+    )
+
+
+@transaction.atomic
+def terms_delete(*, terms, by):
+    """Delete `terms`, each first recorded whole, so that it can be restored. Returns how many."""
+    changed = list(_locked(terms))
+    for term in changed:
+        Revision.objects.of_term(term.pk).pending().update(state=State.SUPERSEDED)
+        record(term=term, by=by, action=Action.DELETED)
+        term.delete()
+    return len(changed)
+
+
+@transaction.atomic
+def term_undelete(*, revision, by):
+    """A deleted term back from its last revision, as a draft, with its history. Raises
+    ContentError if its address or names are taken meanwhile."""
+    revision = Revision.objects.select_for_update().get(pk=revision.pk, action=Action.DELETED, term=None)
+    term = term_apply(term=Term(status=Term.Status.DRAFT), entry=revision.entry)
+    Revision.objects.of_term(revision.term_key).update(term=term, term_key=term.pk)
+    return record(
+        term=term, by=by, action=Action.RESTORED, message=f"Restored after deletion ({revision.headword})."
+    )

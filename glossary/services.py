@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from .content import FIELDS
 from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
 from .validators import PARTS, validate_tags
 
@@ -123,8 +124,12 @@ def _import_term(entry, categories, benefits, risks, update):
         "status": entry.get("status", Term.Status.PUBLISHED),
     }
     term, created = _upsert(Term, entry["slug"], update, **values)
-    if not (created or update):
-        return term, created
+    if created or update:
+        _set_parts(term, entry, categories, benefits, risks)
+    return term, created
+
+
+def _set_parts(term, entry, categories, benefits, risks):
     term.categories.set([categories[key] for key in entry.get("categories", [])])
     term.benefits.set([benefits[slug] for slug in entry.get("benefits", [])])
     term.risks.set([risks[slug] for slug in entry.get("risks", [])])
@@ -153,7 +158,34 @@ def _import_term(entry, categories, benefits, risks, update):
                 position=position,
             )
         )
-    return term, created
+
+
+@transaction.atomic
+def term_apply(*, term, entry):
+    """Make `term` what `entry` (a glossary.content.term_entry) says: its fields, its parts and the
+    relations entered on it; its status is left as it is. What no longer exists (a category, benefit
+    or risk deleted since, a related term gone) is left out. Returns `term`, saved.
+    """
+    try:
+        for name in FIELDS:
+            setattr(term, name, entry[name])
+        _save_valid(term)
+        categories = {category.key: category for category in Category.objects.all()}
+        benefits = Benefit.objects.in_bulk(field_name="slug")
+        risks = Risk.objects.in_bulk(field_name="slug")
+        slugs = [relation["term"] for relation in entry["related"]]
+        related = {other.slug: (other,) for other in Term.objects.exclude(pk=term.pk).filter(slug__in=slugs)}
+        existing = {
+            **entry,
+            "categories": [key for key in entry["categories"] if key in categories],
+            "benefits": [slug for slug in entry["benefits"] if slug in benefits],
+            "risks": [slug for slug in entry["risks"] if slug in risks],
+        }
+        _set_parts(term, existing, categories, benefits, risks)
+        _import_relations(term, [r for r in entry["related"] if r["term"] in related], related)
+    except (KeyError, TypeError, ValueError, ValidationError) as error:
+        raise ContentError(str(error)) from error
+    return term
 
 
 def _save_valid(row):

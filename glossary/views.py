@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from . import search
 from .decorators import reader_page
 from .filters import Option, TermFilter, all_categories
-from .models import LETTERS, Alias, Benefit, Category, Risk, Term, published_tags
+from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, published_tags
 from .termsets import Places
 
 
@@ -112,9 +112,13 @@ def term_detail(request, slug):
     if term is None:
         aliases = Alias.objects.all() if preview else Alias.objects.of_published_terms()
         alias = aliases.select_related("term").filter(slug=slug).first()
-        if alias is None:
+        if alias is not None:
+            return redirect(alias.term, permanent=True)
+        old = OldAddress.objects.all() if preview else OldAddress.objects.of_published_terms()
+        renamed = old.select_related("term").filter(slug=slug).first()
+        if renamed is None:
             raise Http404("No term has that address.")
-        return redirect(alias.term, permanent=True)
+        return redirect(renamed.term, permanent=True)
     return render(request, "glossary/term_detail.html", {"term": term})
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import RequestFactory
 from taggit.models import Tag
 
+from editorial.models import Revision
 from glossary.models import Benefit, Category, Facet, Risk, Term
 
 from . import factories
@@ -19,7 +20,7 @@ from . import factories
 _seq = count(1)
 ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
 # The apps whose rows an admin request may write, the admin's own history included.
-WRITTEN = {"glossary", "taggit", "auth", "axes", "admin"}
+WRITTEN = {"glossary", "editorial", "taggit", "auth", "axes", "admin"}
 
 
 def _term():
@@ -32,6 +33,13 @@ def _term():
     factories.faq(term)
     factories.source(term, url="https://example.com/")
     return term
+
+
+def _revision():
+    term = factories.term()
+    return Revision.objects.create(
+        term=term, term_key=term.pk, number=1, headword=str(term), action="created", entry={}
+    )
 
 
 def _access(model, **values):
@@ -59,6 +67,7 @@ EXAMPLES = {
     AccessAttempt: lambda: _access(AccessAttempt, get_data="", post_data="", failures_since_start=1),
     AccessLog: lambda: _access(AccessLog),
     AccessFailureLog: lambda: _access(AccessFailureLog),
+    Revision: lambda: _revision(),
 }
 
 

@@ -38,7 +38,18 @@ VIEWS = {
 }
 # A set names permissions any one of which is enough; a tuple, permissions all of which are needed.
 # Views a ModelAdmin adds of its own, by URL name: what each needs.
-CUSTOM_VIEWS = {"auth_user_password_change": ({"change"}, {"change"})}
+CUSTOM_VIEWS = {
+    "auth_user_password_change": ({"change"}, {"change"}),
+    # Deleted terms are restored by those who may delete them.
+    "glossary_term_deleted": ({"delete"}, {"delete"}),
+    "glossary_term_undelete": ({"delete"}, {"delete"}),
+    # Anyone who sees a term sees what awaits review; only publishers decide.
+    "glossary_term_review": ({"view", "change"}, ("view", "publish")),
+    "glossary_term_deprecate": ({"publish"}, {"publish"}),
+    "glossary_term_compare": ({"view", "change"}, {"view", "change"}),
+    # Restoring writes the term (a proposed change, if readers see it).
+    "glossary_term_restore": ({"change"}, {"change"}),
+}
 # Permissions of actions beyond the model's own four: the model permissions each needs, all of them.
 CUSTOM_PERMISSIONS = {"merge": {"change", "delete"}}
 
@@ -56,13 +67,6 @@ def holds(user, model_admin, permission):
 def may(user, model_admin, permissions):
     every = all if isinstance(permissions, tuple) else any
     return every(holds(user, model_admin, permission) for permission in permissions)
-
-
-def for_row(name, obj, rule):
-    """A view's rule for this row: a term readers can see is changed only by those who publish."""
-    if name == "glossary_term_change" and obj.status == "published":
-        return rule[0], ("change", "publish")
-    return rule
 
 
 def may_run(user, model_admin, action):
@@ -112,7 +116,7 @@ def urls_of(model, model_admin, obj):
         rule = VIEWS.get(suffix) or CUSTOM_VIEWS.get(pattern.name)
         assert rule, f"{pattern.name}: say in CUSTOM_VIEWS which permissions open it"
         args = [obj.pk] if pattern.pattern.converters else []
-        yield reverse(f"admin:{pattern.name}", args=args), for_row(pattern.name, obj, rule)
+        yield reverse(f"admin:{pattern.name}", args=args), rule
 
 
 def refused(response, user):

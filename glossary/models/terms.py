@@ -111,7 +111,7 @@ class TermQuerySet(models.QuerySet):
         return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
-        return self.prefetch_related(
+        return self.select_related("replaced_by").prefetch_related(
             "categories",
             "tags",
             "benefits",
@@ -127,6 +127,7 @@ class TermQuerySet(models.QuerySet):
 class Term(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        IN_REVIEW = "in_review", _("In review")
         PUBLISHED = "published", _("Published")
 
     headword = models.CharField(
@@ -159,6 +160,18 @@ class Term(models.Model):
         null=True,
         blank=True,
         help_text="Readers see the term from this moment if published. Filled in when you publish.",
+    )
+    deprecated_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a publisher marked the term as out of use."
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        help_text="The term readers of a deprecated one are pointed to.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -214,7 +227,18 @@ class Term(models.Model):
         self.initial = initial_of(self.headword)
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        fields = kwargs.get("update_fields")
+        addressed = fields is None or "slug" in fields
+        renamed_from = (
+            Term.objects.filter(pk=self.pk).exclude(slug=self.slug).values_list("slug", flat=True).first()
+            if self.pk and addressed
+            else None
+        )
         super().save(*args, **kwargs)
+        if addressed:
+            OldAddress.objects.filter(slug=self.slug).delete()  # an old address taken (back) by a term
+        if renamed_from:
+            OldAddress.objects.update_or_create(slug=renamed_from, defaults={"term": self})
 
     def get_absolute_url(self):
         return f"{article_address_start(get_script_prefix())}{quote(self.slug, safe=URL_SAFE)}/"
@@ -225,6 +249,9 @@ class Term(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+    def is_deprecated(self):
+        return self.deprecated_at is not None
 
     def is_scheduled(self):
         return (
@@ -272,6 +299,31 @@ class Term(models.Model):
         for category in self.categories.all():
             groups.setdefault(category.facet, []).append(category)
         return list(groups.items())
+
+
+class OldAddressQuerySet(models.QuerySet):
+    def of_published_terms(self):
+        return self.filter(public("term__"))
+
+
+class OldAddress(models.Model):
+    """A slug a term had before it was renamed: links to it lead to the term's article (301)."""
+
+    slug = models.SlugField(max_length=120, unique=True)
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="old_addresses")
+    retired_at = models.DateTimeField(auto_now=True)
+
+    objects = OldAddressQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "old addresses"
+
+    def __str__(self):
+        return self.slug
+
+    def get_absolute_url(self):
+        return reverse("glossary:term", args=[self.slug])
 
 
 class AliasQuerySet(models.QuerySet):

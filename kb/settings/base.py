@@ -14,7 +14,7 @@ DEBUG = False
 ALLOWED_HOSTS: list[str] = []
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "editorial.apps.EditorsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "editorial.middleware.ProposedChangePreview",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 
@@ -142,3 +143,10 @@ SECURE_CSP = {
 TAGGIT_CASE_INSENSITIVE = True
 
 GLOSSARY_TERMS_PER_PAGE = 50
+# Four eyes: a publisher may approve a change they wrote only if this is on (a one-person site).
+GLOSSARY_SELF_APPROVAL = os.environ.get("GLOSSARY_SELF_APPROVAL", "").strip().lower() in {
+    "1",
+    "true",
+    "yes",
+    "on",
+}

@@ -1,0 +1,50 @@
+"""Staff preview a proposed change at the term's own address, marked as a preview."""
+
+from django.db import transaction
+from django.http import Http404, HttpResponse
+
+from glossary.services import ContentError, term_apply
+
+from .models import Revision
+
+
+class ProposedChangePreview:
+    """`/terms/<slug>/?preview=<revision number>`, for staff who may change terms: the article as
+    the proposed change has it. The change is applied in a transaction that is rolled back once the
+    page is rendered, so the page is the reader page itself and nothing of it is kept (the content
+    version is bumped only by a commit)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view, args, kwargs):
+        number = request.GET.get("preview")
+        user = request.user
+        if number is None or request.resolver_match.view_name != "glossary:term":
+            return None
+        if not (user.is_staff and user.has_perm("glossary.change_term")):
+            return None  # readers get the page as it is
+        proposed = (
+            Revision.objects.pending()
+            .filter(term__slug=kwargs["slug"], number=number if number.isdigit() and len(number) < 10 else 0)
+            .select_related("term", "author")
+            .first()
+        )
+        if proposed is None:
+            raise Http404("No change awaiting review has that number.")
+        with transaction.atomic():
+            try:
+                term_apply(term=proposed.term, entry=proposed.entry)
+            except ContentError as error:
+                return HttpResponse(
+                    f"This change cannot be previewed: {error}", status=409, content_type="text/plain"
+                )
+            request.preview = proposed
+            response = view(request, *args, **{**kwargs, "slug": proposed.entry["slug"]})
+            if hasattr(response, "render"):
+                response.render()
+            transaction.set_rollback(True)
+        return response

@@ -1,0 +1,269 @@
+"""The term admin's own pages beyond Django's: review, history with comparison and restore,
+deprecation, and deleted terms. Each view checks the role it needs on the server."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from glossary.content import term_entry
+from glossary.models import Term
+from glossary.services import ContentError
+
+from .diff import changes
+from .models import Revision
+from .services import (
+    authors_since_publication,
+    change_approve,
+    change_reject,
+    may_approve,
+    revision_restore,
+    term_deprecate,
+    term_send_back,
+    term_undelete,
+    terms_publish,
+)
+
+HISTORY_PAGE = 50
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For the authors: what to change before it is published.",
+    )
+
+
+class DeprecateForm(forms.Form):
+    replaced_by = forms.SlugField(
+        required=False,
+        max_length=120,
+        label="Replaced by (address)",
+        help_text="The address of the term readers should use instead, e.g. “bpo”. Optional.",
+    )
+    comment = forms.CharField(required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, term, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.term = term
+
+    def clean_replaced_by(self):
+        slug = self.cleaned_data["replaced_by"]
+        if not slug:
+            return None
+        replacement = Term.objects.published().exclude(pk=self.term.pk).filter(slug=slug).first()
+        if replacement is None:
+            raise forms.ValidationError("No other published term has this address.", code="unknown")
+        return replacement
+
+
+class CompareForm(forms.Form):
+    a = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    b = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class TermPages:
+    """Mixed into TermAdmin."""
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}"
+        wrap = self.admin_site.admin_view
+        return [
+            path("deleted/", wrap(self.deleted_view), name=f"{name}_deleted"),
+            path("deleted/<int:revision_id>/restore/", wrap(self.undelete_view), name=f"{name}_undelete"),
+            path("<path:object_id>/review/", wrap(self.review_view), name=f"{name}_review"),
+            path("<path:object_id>/deprecate/", wrap(self.deprecate_view), name=f"{name}_deprecate"),
+            path("<path:object_id>/history/compare/", wrap(self.compare_view), name=f"{name}_compare"),
+            path(
+                "<path:object_id>/history/<int:number>/restore/",
+                wrap(self.restore_view),
+                name=f"{name}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _term(self, request, object_id, allowed):
+        term = self.get_object(request, unquote(object_id))
+        if term is None:
+            raise Http404("No such term.")
+        if not allowed(request, term):
+            raise PermissionDenied
+        return term
+
+    def _page(self, request, template, title, **context):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            **context,
+        }
+        return TemplateResponse(request, f"admin/glossary/term/{template}", context)
+
+    def _back_to(self, view, term):
+        return HttpResponseRedirect(reverse(f"admin:glossary_term_{view}", args=[term.pk]))
+
+    # Review
+
+    def awaiting(self, term):
+        """What of `term` awaits review: its proposed change, else the term itself if submitted."""
+        return Revision.objects.of_term(term.pk).pending().select_related("author").first()
+
+    def review_view(self, request, object_id):
+        term = self._term(request, object_id, self.has_view_permission)
+        proposed = self.awaiting(term)
+        if request.method == "POST":
+            return self._decide(request, term, proposed)
+        live = term_entry(term)
+        if proposed:
+            before, after = live, proposed.entry
+            authors = {proposed.author_id}
+        else:
+            last = Revision.objects.of_term(term.pk).filter(action__in=Revision.PUBLICATIONS).first()
+            before, after = (last.entry if last else {}), live
+            authors = authors_since_publication(term)
+        may_decide = self.has_publish_permission(request)
+        return self._page(
+            request,
+            "review.html",
+            f"Review {term}",
+            term=term,
+            proposed=proposed,
+            in_review=term.status == Term.Status.IN_REVIEW,
+            changes=changes(before, after),
+            may_decide=may_decide,
+            may_approve=may_decide and may_approve(request.user, authors),
+            form=CommentForm(),
+        )
+
+    def _decide(self, request, term, proposed):
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            self.message_user(request, "A comment is at most 1,000 characters.", messages.ERROR)
+            return self._back_to("review", term)
+        comment = form.cleaned_data["comment"]
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve" and proposed:
+                change_approve(revision=proposed, by=request.user)
+                self.message_user(request, f"Approved: readers now see the change to “{term}”.")
+            elif decision == "reject" and proposed:
+                change_reject(revision=proposed, by=request.user, comment=comment)
+                self.message_user(request, f"Rejected: readers keep the published “{term}”.")
+            elif decision == "approve" and term.status == Term.Status.IN_REVIEW:
+                published, refused = terms_publish(terms=Term.objects.filter(pk=term.pk), by=request.user)
+                if refused:
+                    raise PermissionDenied("Another publisher publishes what you wrote.")
+                self.message_user(request, f"Published “{term}”.")
+            elif decision == "send_back" and term.status == Term.Status.IN_REVIEW:
+                term_send_back(term=term, by=request.user, comment=comment)
+                self.message_user(request, f"Sent “{term}” back to draft.")
+            else:
+                self.message_user(request, "Nothing awaits that decision any more.", messages.WARNING)
+        except PermissionDenied as refusal:
+            self.message_user(request, str(refusal) or "You may not do that.", messages.ERROR)
+        except ContentError as error:
+            self.message_user(request, f"The change cannot be applied: {error}", messages.ERROR)
+        return self._back_to("review", term)
+
+    def deprecate_view(self, request, object_id):
+        term = self._term(request, object_id, lambda request, term: self.has_publish_permission(request))
+        form = DeprecateForm(request.POST or None, term=term)
+        if request.method == "POST" and form.is_valid():
+            term_deprecate(
+                term=term,
+                by=request.user,
+                replaced_by=form.cleaned_data["replaced_by"],
+                comment=form.cleaned_data["comment"],
+            )
+            self.message_user(request, f"“{term}” is deprecated; readers see a notice on its page.")
+            return self._back_to("change", term)
+        return self._page(request, "deprecate.html", f"Deprecate {term}", term=term, form=form)
+
+    # History
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every revision of the term, newest first, a page at a time: who, when, what, and links to
+        compare and restore."""
+        term = self._term(request, object_id, self.has_view_permission)
+        revisions = Revision.objects.of_term(term.pk).select_related("author", "reviewed_by")
+        page = Paginator(revisions.order_by("-number"), HISTORY_PAGE).get_page(request.GET.get("page"))
+        return self._page(
+            request,
+            "history.html",
+            f"History of {term}",
+            term=term,
+            object=term,
+            page_obj=page,
+            may_restore=self.has_change_permission(request, term),
+        )
+
+    def compare_view(self, request, object_id):
+        term = self._term(request, object_id, self.has_view_permission)
+        form = CompareForm(request.GET)
+        if not form.is_valid():
+            self.message_user(request, "Choose two revisions to compare.", messages.WARNING)
+            return self._back_to("history", term)
+        numbers = sorted([form.cleaned_data["a"], form.cleaned_data["b"]])
+        found = Revision.objects.of_term(term.pk).filter(number__in=numbers).select_related("author")
+        found = {revision.number: revision for revision in found}
+        if len(found) != len(set(numbers)):
+            self.message_user(request, "The term has no such revision.", messages.WARNING)
+            return self._back_to("history", term)
+        older, newer = found[numbers[0]], found[numbers[1]]
+        return self._page(
+            request,
+            "compare.html",
+            f"{term}: revision {older.number} and {newer.number}",
+            term=term,
+            older=older,
+            newer=newer,
+            changes=changes(older.entry, newer.entry),
+        )
+
+    def restore_view(self, request, object_id, number):
+        term = self._term(request, object_id, self.has_change_permission)
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        revision = get_object_or_404(Revision.objects.of_term(term.pk), number=number)
+        try:
+            restored = revision_restore(revision=revision, by=request.user)
+        except ContentError as error:
+            self.message_user(request, f"Revision {number} cannot be restored: {error}", messages.ERROR)
+            return self._back_to("history", term)
+        if restored.is_pending():
+            self.message_user(request, f"Revision {number} is proposed for review as a change to “{term}”.")
+        else:
+            self.message_user(request, f"Restored revision {number} of “{term}”.")
+        return self._back_to("history", term)
+
+    # Deleted terms
+
+    def deleted_view(self, request):
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        deleted = Revision.objects.deleted_terms().select_related("author")
+        page = Paginator(deleted, HISTORY_PAGE).get_page(request.GET.get("page"))
+        return self._page(request, "deleted.html", "Deleted terms", page_obj=page)
+
+    def undelete_view(self, request, revision_id):
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        revision = get_object_or_404(Revision.objects.deleted_terms(), pk=revision_id)
+        try:
+            restored = term_undelete(revision=revision, by=request.user)
+        except ContentError as error:
+            self.message_user(request, f"“{revision.headword}” cannot be restored: {error}", messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:glossary_term_deleted"))
+        self.message_user(request, f"Restored “{restored.term}” as a draft, with its history.")
+        return self._back_to("change", restored.term)
