@@ -91,6 +91,7 @@ class Revision(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-number"]
+        required_db_features = {"supports_json_field"}  # both SQLite and PostgreSQL; checked at migrate
         constraints = [models.UniqueConstraint(fields=["term_key", "number"], name="revision_number_once")]
         indexes = [
             models.Index(fields=["state"], condition=Q(state="pending"), name="revision_pending"),

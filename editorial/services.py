@@ -10,7 +10,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from glossary.content import term_entry
-from glossary.models import TaggedTerm, Term
+from glossary.models import Deprecation, TaggedTerm, Term
 from glossary.services import term_apply
 
 from .models import Revision
@@ -208,8 +208,10 @@ def term_deprecate(*, term, by, replaced_by=None, comment=""):
     term = _lock(term)
     if replaced_by is not None and replaced_by.pk == term.pk:
         raise ValueError("A term cannot replace itself.")
-    term.deprecated_at, term.replaced_by = timezone.now(), replaced_by
-    term.save(update_fields=["deprecated_at", "replaced_by", "updated_at"])
+    Deprecation.objects.update_or_create(
+        term=term, defaults={"replaced_by": replaced_by, "deprecated_at": timezone.now()}
+    )
+    term.save(update_fields=["updated_at"])
     return record(term=term, by=by, action=Action.DEPRECATED, message=comment)
 
 

@@ -115,7 +115,7 @@ def urls_of(model, model_admin, obj):
         suffix = pattern.name.removeprefix(prefix)
         rule = VIEWS.get(suffix) or CUSTOM_VIEWS.get(pattern.name)
         assert rule, f"{pattern.name}: say in CUSTOM_VIEWS which permissions open it"
-        args = [obj.pk] if pattern.pattern.converters else []
+        args = [obj.pk] * len(pattern.pattern.converters)
         yield reverse(f"admin:{pattern.name}", args=args), rule
 
 

@@ -96,6 +96,9 @@ class TestAddAndChange:
         response = admin_client.post(f"/admin/glossary/term/{bpo.pk}/change/", data)
         assert response.status_code == 302, errors(response)
         bpo.refresh_from_db()
+        assert bpo.definition != "Changed definition."  # readers see it once approved
+        admin_client.post(f"/admin/glossary/term/{bpo.pk}/review/", {"decision": "approve"})
+        bpo.refresh_from_db()
         assert bpo.definition == "Changed definition."
 
     def test_add_page_has_autocomplete_widgets_and_prepopulated_slug(self, admin_client, db):

@@ -26,7 +26,7 @@ BOUNDS = {
     "/tags/tag-0/": 2,
     "/benefits/benefit-0/": 2,
     "/risks/risk-0/": 2,
-    "/terms/no-such-term/": 2,
+    "/terms/no-such-term/": 3,  # the term, an alias, an old address
 }
 
 

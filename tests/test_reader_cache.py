@@ -161,6 +161,9 @@ def test_an_admin_save_with_its_inlines_reaches_readers(client, admin_client, wo
     with committed():
         response = admin_client.post(page.request["PATH_INFO"], data)
     assert response.status_code == 302
+    assert cache.current_version() == version  # a change to a published term waits for approval
+    with committed():
+        admin_client.post(page.request["PATH_INFO"].replace("/change/", "/review/"), {"decision": "approve"})
     assert cache.current_version() != version
     html = client.get("/terms/bpo/").content.decode()
     assert "Hiring a firm in Lisbon." in html

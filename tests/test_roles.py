@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 
+from editorial.models import Revision
 from editorial.roles import EDITORS, PUBLISHERS
 from glossary.models import Term
 
@@ -59,7 +60,7 @@ class TestEditor:
         assert response.status_code == 302
         assert Term.objects.get(slug="ito").status == Term.Status.DRAFT
 
-    def test_changes_a_draft_but_not_a_term_readers_can_see(self, as_role):
+    def test_changes_a_draft_and_proposes_changes_to_a_term_readers_can_see(self, as_role):
         draft, live, later = factories.draft(slug="draft"), factories.term(slug="live"), factories.scheduled()
         editor = as_role("Editors")
         saved = editor.post(
@@ -67,19 +68,19 @@ class TestEditor:
         )
         assert saved.status_code == 302
         for term in (live, later):
-            page = editor.get(f"/admin/glossary/term/{term.pk}/change/")
-            assert page.status_code == 200 and not page.context["has_change_permission"]  # read-only
-            refused = editor.post(
+            proposed = editor.post(
                 f"/admin/glossary/term/{term.pk}/change/", term_form(slug=term.slug, headword="X")
             )
-            assert refused.status_code == 403
+            assert proposed.status_code == 302
+            assert Revision.objects.pending().get(term=term).entry["headword"] == "X"
         assert Term.objects.get(pk=draft.pk).headword == "Edited"
-        assert Term.objects.filter(headword="X").count() == 0
+        assert Term.objects.filter(headword="X").count() == 0  # until a publisher approves
 
     def test_cannot_publish_unpublish_or_delete(self, as_role):
         draft, live = factories.draft(), factories.term()
         editor = as_role("Editors")
-        assert editor.get("/admin/glossary/term/").context["action_form"] is None  # no action offered
+        offered = dict(editor.get("/admin/glossary/term/").context["action_form"].fields["action"].choices)
+        assert set(offered) - {""} == {"submit_for_review"}
         for action in ("publish", "unpublish", "delete_selected"):
             editor.post(
                 "/admin/glossary/term/",
@@ -118,7 +119,7 @@ class TestPublisher:
             f"/admin/glossary/term/{live.pk}/change/", term_form(slug="live", status="published")
         )
         assert saved.status_code == 302
-        assert Term.objects.get(pk=live.pk).headword == "ITO"
+        assert Revision.objects.pending().get(term=live).entry["headword"] == "ITO"  # another approves
         assert publisher.post(f"/admin/glossary/term/{draft.pk}/delete/", {"post": "yes"}).status_code == 302
         assert not Term.objects.filter(pk=draft.pk).exists()
 
@@ -131,8 +132,9 @@ class TestPublisher:
         publisher.post("/admin/glossary/term/", {"action": "unpublish", "_selected_action": [draft.pk]})
         history = publisher.get(f"/admin/glossary/term/{draft.pk}/history/")
         entries = [
-            (entry.user.username, entry.get_change_message()) for entry in history.context["action_list"]
+            (revision.author.username, revision.get_action_display())
+            for revision in history.context["page_obj"]
         ]
-        assert entries == [("publishers", "Published."), ("publishers", "Moved back to draft.")]
+        assert entries == [("publishers", "Moved back to draft"), ("publishers", "Published")]
         draft.refresh_from_db()
         assert draft.status == Term.Status.DRAFT and draft.published_at is not None

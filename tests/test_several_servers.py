@@ -85,6 +85,9 @@ def test_an_edit_through_one_app_server_is_seen_on_the_next_request_to_the_other
             data["definition"] = ["Edited through the first server."]
             saved = editor.request("POST", change, data)
             assert saved.status == 302, saved.content[:2000]
+            review = change.replace("/change/", "/review/")
+            decision = form_data(editor.request("GET", review), "review-form") | {"decision": ["approve"]}
+            assert editor.request("POST", review, decision).status == 302
 
             status, _, after = get(second, "/terms/bpo/")
             assert status == 200

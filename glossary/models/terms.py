@@ -111,7 +111,7 @@ class TermQuerySet(models.QuerySet):
         return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
-        return self.select_related("replaced_by").prefetch_related(
+        return self.select_related("deprecation__replaced_by").prefetch_related(
             "categories",
             "tags",
             "benefits",
@@ -160,18 +160,6 @@ class Term(models.Model):
         null=True,
         blank=True,
         help_text="Readers see the term from this moment if published. Filled in when you publish.",
-    )
-    deprecated_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When a publisher marked the term as out of use."
-    )
-    replaced_by = models.ForeignKey(
-        "self",
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.SET_NULL,
-        related_name="replaces",
-        help_text="The term readers of a deprecated one are pointed to.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -251,7 +239,10 @@ class Term(models.Model):
         )
 
     def is_deprecated(self):
-        return self.deprecated_at is not None
+        try:
+            return self.deprecation is not None
+        except Deprecation.DoesNotExist:
+            return False
 
     def is_scheduled(self):
         return (
@@ -299,6 +290,32 @@ class Term(models.Model):
         for category in self.categories.all():
             groups.setdefault(category.facet, []).append(category)
         return list(groups.items())
+
+
+class Deprecation(models.Model):
+    """A published term marked as out of use: its page stays up with a notice, pointing readers to
+    the term that replaces it, if any. A table of its own, so that the term's table is not rebuilt
+    (SQLite rebuilds a table to change it, which the search triggers would not survive)."""
+
+    term = models.OneToOneField(Term, on_delete=models.CASCADE, primary_key=True, related_name="deprecation")
+    replaced_by = models.ForeignKey(
+        Term,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaces",
+        help_text="The term readers are pointed to instead.",
+    )
+    deprecated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-deprecated_at"]
+
+    def __str__(self):
+        return f"{self.term} (deprecated)"
+
+    def get_absolute_url(self):
+        return self.term.get_absolute_url()
 
 
 class OldAddressQuerySet(models.QuerySet):
