@@ -1,10 +1,12 @@
 from axes import admin as axes_admin
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -84,16 +86,21 @@ class RelationInline(BoundedInline, admin.TabularInline):
     verbose_name_plural = "related terms (each pair once; the other term shows the inverse)"
 
 
-class FAQInline(BoundedInline, admin.StackedInline):
+class FAQInline(BoundedInline, admin.TabularInline):
+    """Compact rows (a question, a three-line answer), collapsible: 15 entries fit in a screen."""
+
     model = FAQ
     extra = 0
     fields = ["question", "answer", "position"]
+    classes = ["collapse"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
 
 
 class SourceInline(BoundedInline, admin.TabularInline):
     model = Source
     extra = 0
     fields = ["title", "publisher", "url", "position"]
+    classes = ["collapse"]
 
 
 class AwaitingReview(admin.SimpleListFilter):
@@ -127,10 +134,12 @@ class TermAdmin(TermPages, EditorAdmin):
     date_hierarchy = "updated_at"
     actions = ["submit_for_review", "publish", "unpublish"]
     inlines = [AliasInline, RelationInline, FAQInline, SourceInline]
+    # change_form.html puts "Publishing and review" after the inlines, beside the save buttons.
     fieldsets = [
-        (None, {"fields": ["headword", "expansion", "slug", "take_old_address", "definition", "body"]}),
-        ("Classification", {"fields": ["categories", "tags", "benefits", "risks"]}),
-        ("Publishing", {"fields": ["status", "published_at", "revision_message", "seen"]}),
+        ("Names", {"fields": ["headword", "expansion", "slug", "take_old_address"]}),
+        ("Definition and article", {"fields": ["definition", "body"]}),
+        ("Classification", {"fields": ["categories", "tags", "benefits", "risks"], "classes": ["collapse"]}),
+        ("Publishing and review", {"fields": ["status", "published_at", "revision_message", "seen"]}),
     ]
 
     def get_queryset(self, request):

@@ -59,6 +59,12 @@ class TermForm(forms.ModelForm):
         help_text="Only if the address was another term's: old links to it then lead here instead.",
     )
 
+    class Meta:
+        widgets = {
+            "definition": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+            "body": forms.Textarea(attrs={"rows": 16, "cols": 80}),
+        }
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:

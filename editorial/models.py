@@ -18,6 +18,10 @@ class RevisionQuerySet(models.QuerySet):
         """Changes to published terms that await a publisher's review."""
         return self.filter(state=Revision.State.PENDING)
 
+    def scheduled(self):
+        """Approved changes that go live at a date to come (or just past), soonest first."""
+        return self.filter(state=Revision.State.SCHEDULED).order_by("goes_live_at")
+
     def writes(self):
         """Revisions whose author wrote the term's content (not a review step)."""
         return self.filter(action__in=Revision.WRITES)
@@ -61,6 +65,7 @@ class Revision(models.Model):
 
         NONE = "", "—"
         PENDING = "pending", "Awaiting review"
+        SCHEDULED = "scheduled", "Approved, goes live later"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         SUPERSEDED = "superseded", "Replaced by a later change"
@@ -86,6 +91,9 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    goes_live_at = models.DateTimeField(
+        null=True, blank=True, help_text="For an approved change with a date to come: when readers get it."
+    )
 
     objects = RevisionQuerySet.as_manager()
 
@@ -95,6 +103,7 @@ class Revision(models.Model):
         constraints = [models.UniqueConstraint(fields=["term_key", "number"], name="revision_number_once")]
         indexes = [
             models.Index(fields=["state"], condition=Q(state="pending"), name="revision_pending"),
+            models.Index(fields=["goes_live_at"], condition=Q(state="scheduled"), name="revision_scheduled"),
             models.Index(fields=["author", "-created_at"], name="revision_by_author"),
             models.Index(fields=["-created_at"], name="revision_newest"),
         ]

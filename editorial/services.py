@@ -1,5 +1,5 @@
 """Editorial writes that span several models. Each write to a term records a revision (the whole
-term, by whom, when); tag merges are recorded in the admin's history."""
+term, by whom, when); what a tag merge does to the tags is recorded in the admin's history."""
 
 from django.conf import settings
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from glossary.content import term_entry
 from glossary.models import Deprecation, TaggedTerm, Term
-from glossary.services import term_apply
+from glossary.services import ContentError, term_apply
 
 from .models import Revision
 
@@ -22,8 +22,8 @@ Action, State = Revision.Action, Revision.State
 def tag_merge(*, tags, into, by):
     """Give every term tagged with one of `tags` the tag `into` instead, then delete the others.
 
-    Returns how many terms changed. Each changed term, `into` and each deleted tag get an entry in
-    the admin's history, by `by`, as an edit through the admin would.
+    Returns how many terms changed. Each changed term gets a revision, and `into` and each deleted
+    tag an entry in the admin's history, by `by`, as an edit through the admin would.
     """
     # Locked first: a term tagged meanwhile with one of them waits, rather than losing its tag.
     locked = list(Tag.objects.select_for_update().filter(pk__in=[tag.pk for tag in tags] + [into.pk]))
@@ -35,13 +35,9 @@ def tag_merge(*, tags, into, by):
     TaggedTerm.objects.bulk_create(TaggedTerm(tag=into, content_object_id=pk) for pk in term_ids - keeping)
     tagged.delete()
     message = f"Tags merged into “{into.name}”: {names}."
+    for term in Term.objects.select_for_update().filter(pk__in=term_ids):
+        record(term=term, by=by, action=Action.CHANGED, message=message)
     log = LogEntry.objects.log_actions
-    log(
-        user_id=by.pk,
-        queryset=Term.objects.filter(pk__in=term_ids),
-        action_flag=CHANGE,
-        change_message=message,
-    )
     log(user_id=by.pk, queryset=Tag.objects.filter(pk=into.pk), action_flag=CHANGE, change_message=message)
     log(user_id=by.pk, queryset=others, action_flag=DELETION, change_message=message)
     others.delete()
@@ -99,7 +95,9 @@ def term_save(*, term, by, write, message="", action=None):
         write()
         proposed = term_entry(term)
         transaction.set_rollback(True)
-    Revision.objects.of_term(live.pk).pending().update(state=State.SUPERSEDED)
+    Revision.objects.of_term(live.pk).filter(state__in=[State.PENDING, State.SCHEDULED]).update(
+        state=State.SUPERSEDED
+    )
     message = message or ("Restored an earlier revision." if action == Action.RESTORED else "")
     return record(
         term=live, by=by, action=Action.PROPOSED, message=message, entry=proposed, state=State.PENDING
@@ -134,9 +132,10 @@ def term_send_back(*, term, by, comment):
 
 
 @transaction.atomic
-def terms_publish(*, terms, by):
-    """Make drafts, terms in review and terms scheduled for later visible now (a past publication
-    date is kept); each is saved, not updated in bulk, and records a revision.
+def terms_publish(*, terms, by, at=None):
+    """Make drafts, terms in review and terms scheduled for later visible now, or from `at` if that
+    is to come (a past publication date is kept); each is saved, not updated in bulk, and records
+    a revision.
 
     Four eyes: a term `by` wrote since its last publication is left as it is (see may_approve).
     Returns (published, refused): how many became visible, and the terms left for another.
@@ -148,7 +147,9 @@ def terms_publish(*, terms, by):
             refused.append(term)
             continue
         term.status = Term.Status.PUBLISHED
-        if term.published_at is None or term.published_at > now:
+        if at and at > now:
+            term.published_at = at
+        elif term.published_at is None or term.published_at > now:
             term.published_at = now
         term.save(update_fields=["status", "published_at", "updated_at"])
         record(term=term, by=by, action=Action.PUBLISHED)
@@ -176,17 +177,66 @@ def _pending(revision):
 
 
 @transaction.atomic
-def change_approve(*, revision, by):
+def change_approve(*, revision, by, goes_live_at=None):
     """Readers get the proposed change: the term becomes what the revision holds, children and
-    all. Refused (PermissionDenied) to its own author unless may_approve allows it."""
+    all; now, or at `goes_live_at` if that is to come (see changes_go_live). Refused
+    (PermissionDenied) to its own author unless may_approve allows it."""
     term = _lock(revision.term)
     revision = _pending(revision)
     if not may_approve(by, {revision.author_id}):
         raise PermissionDenied("Another publisher approves a change you proposed.")
+    revision.reviewed_by, revision.reviewed_at = by, timezone.now()
+    if goes_live_at and goes_live_at > revision.reviewed_at:
+        revision.state, revision.goes_live_at = State.SCHEDULED, goes_live_at
+        revision.save(update_fields=["state", "reviewed_by", "reviewed_at", "goes_live_at"])
+        when = timezone.localtime(goes_live_at).strftime("%d %b %Y, %H:%M")
+        return record(
+            term=term,
+            by=by,
+            action=Action.APPROVED,
+            message=f"Approved change {revision.number}, live from {when}.",
+        )
     term_apply(term=term, entry=revision.entry)
-    revision.state, revision.reviewed_by, revision.reviewed_at = State.APPROVED, by, timezone.now()
+    revision.state = State.APPROVED
     revision.save(update_fields=["state", "reviewed_by", "reviewed_at"])
     return record(term=term, by=by, action=Action.APPROVED, message=f"Approved change {revision.number}.")
+
+
+def changes_go_live(*, now=None):
+    """Approved changes whose date has come are applied, each in its own transaction; one that no
+    longer applies (a name taken meanwhile) goes back to review with the reason. Returns how many
+    went live. Called by editorial.middleware.ScheduledChanges: no scheduler process is needed."""
+    now = now or timezone.now()
+    went = 0
+    for key in Revision.objects.scheduled().filter(goes_live_at__lte=now).values_list("pk", flat=True):
+        went += _go_live(key, now)
+    return went
+
+
+@transaction.atomic
+def _go_live(key, now):
+    revision = Revision.objects.select_for_update().filter(pk=key, state=State.SCHEDULED).first()
+    if revision is None or revision.term is None:
+        return 0  # another process took it, or the term was deleted
+    term = _lock(revision.term)
+    try:
+        term_apply(term=term, entry=revision.entry)  # a savepoint of its own
+    except ContentError as error:
+        revision.state = State.PENDING
+        revision.save(update_fields=["state"])
+        record(
+            term=term, by=revision.reviewed_by, action=Action.REJECTED, message=f"Could not go live: {error}"
+        )
+        return 0
+    revision.state = State.APPROVED
+    revision.save(update_fields=["state"])
+    record(
+        term=term,
+        by=revision.reviewed_by,
+        action=Action.APPROVED,
+        message=f"Change {revision.number} went live as scheduled.",
+    )
+    return 1
 
 
 @transaction.atomic
@@ -233,7 +283,9 @@ def terms_delete(*, terms, by):
     """Delete `terms`, each first recorded whole, so that it can be restored. Returns how many."""
     changed = list(_locked(terms))
     for term in changed:
-        Revision.objects.of_term(term.pk).pending().update(state=State.SUPERSEDED)
+        Revision.objects.of_term(term.pk).filter(state__in=[State.PENDING, State.SCHEDULED]).update(
+            state=State.SUPERSEDED
+        )
         record(term=term, by=by, action=Action.DELETED)
         term.delete()
     return len(changed)

@@ -12,8 +12,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from glossary.content import term_entry
+from glossary.markdown import render_markdown
 from glossary.models import Term
 from glossary.services import ContentError
+from glossary.validators import PARTS
 
 from .diff import changes
 from .models import Revision
@@ -30,14 +32,26 @@ from .services import (
 )
 
 HISTORY_PAGE = 50
+BODY_LIMIT, ANSWER_LIMIT = 20_000, 5_000  # as the models' validators allow
 
 
-class CommentForm(forms.Form):
+def _count(value):
+    """A formset's TOTAL_FORMS as sent: a small number, or 0."""
+    return int(value) if value and value.isdigit() and len(value) < 4 else 0
+
+
+class DecisionForm(forms.Form):
     comment = forms.CharField(
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For the authors: what to change before it is published.",
+        help_text="For the authors: why, or what to change before it is published.",
+    )
+    goes_live_at = forms.DateTimeField(
+        required=False,
+        label="Readers get it from",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Leave empty for now. A date to come schedules it; no scheduler process is needed.",
     )
 
 
@@ -76,6 +90,7 @@ class TermPages:
         name = f"{self.opts.app_label}_{self.opts.model_name}"
         wrap = self.admin_site.admin_view
         return [
+            path("preview/", wrap(self.preview_view), name=f"{name}_preview"),
             path("deleted/", wrap(self.deleted_view), name=f"{name}_deleted"),
             path("deleted/<int:revision_id>/restore/", wrap(self.undelete_view), name=f"{name}_undelete"),
             path("<path:object_id>/review/", wrap(self.review_view), name=f"{name}_review"),
@@ -109,6 +124,34 @@ class TermPages:
     def _back_to(self, view, term):
         return HttpResponseRedirect(reverse(f"admin:glossary_term_{view}", args=[term.pk]))
 
+    # Preview
+
+    def preview_view(self, request):
+        """The body and FAQ answers of a term form as sent, rendered as the article renders them,
+        without saving anything (the form's own “Preview” button posts here, in a new tab)."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        body, errors = request.POST.get("body", ""), []
+        if len(body) > BODY_LIMIT:
+            errors.append(f"The article is {len(body):,} characters; at most {BODY_LIMIT:,} are shown.")
+        faqs = []
+        for n in range(min(_count(request.POST.get("faqs-TOTAL_FORMS")), PARTS)):
+            question = request.POST.get(f"faqs-{n}-question", "")[:300]
+            answer = request.POST.get(f"faqs-{n}-answer", "")[:ANSWER_LIMIT]
+            if (question or answer) and not request.POST.get(f"faqs-{n}-DELETE"):
+                faqs.append((question, render_markdown(answer)))
+        return self._page(
+            request,
+            "preview.html",
+            "Preview",
+            headword=request.POST.get("headword", "")[:120],
+            body_html=render_markdown(body[:BODY_LIMIT]),
+            faqs=faqs,
+            errors=errors,
+        )
+
     # Review
 
     def awaiting(self, term):
@@ -139,27 +182,30 @@ class TermPages:
             changes=changes(before, after),
             may_decide=may_decide,
             may_approve=may_decide and may_approve(request.user, authors),
-            form=CommentForm(),
+            form=DecisionForm(),
         )
 
     def _decide(self, request, term, proposed):
         if not self.has_publish_permission(request):
             raise PermissionDenied
-        form = CommentForm(request.POST)
+        form = DecisionForm(request.POST)
         if not form.is_valid():
-            self.message_user(request, "A comment is at most 1,000 characters.", messages.ERROR)
+            problems = " ".join(error for errors in form.errors.values() for error in errors)
+            self.message_user(request, f"Nothing was decided: {problems}", messages.ERROR)
             return self._back_to("review", term)
-        comment = form.cleaned_data["comment"]
+        comment, at = form.cleaned_data["comment"], form.cleaned_data["goes_live_at"]
         decision = request.POST.get("decision")
         try:
             if decision == "approve" and proposed:
-                change_approve(revision=proposed, by=request.user)
-                self.message_user(request, f"Approved: readers now see the change to “{term}”.")
+                approval = change_approve(revision=proposed, by=request.user, goes_live_at=at)
+                self.message_user(request, f"“{term}”: {approval.message}")
             elif decision == "reject" and proposed:
                 change_reject(revision=proposed, by=request.user, comment=comment)
                 self.message_user(request, f"Rejected: readers keep the published “{term}”.")
             elif decision == "approve" and term.status == Term.Status.IN_REVIEW:
-                published, refused = terms_publish(terms=Term.objects.filter(pk=term.pk), by=request.user)
+                published, refused = terms_publish(
+                    terms=Term.objects.filter(pk=term.pk), by=request.user, at=at
+                )
                 if refused:
                     raise PermissionDenied("Another publisher publishes what you wrote.")
                 self.message_user(request, f"Published “{term}”.")

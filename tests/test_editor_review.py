@@ -1,9 +1,13 @@
 """Review before readers see it: drafts go through review, changes to published terms wait for a
 publisher, four eyes, deprecation; through the admin as an editor, a publisher and a superuser."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from editorial.models import Revision
 from glossary.models import Term
@@ -167,7 +171,7 @@ class TestChangesToPublishedTerms:
         proposed_by_editor(team, bpo, definition="A proposed definition.")
         publisher = signed_in(team["publisher"])
         response = publisher.post(review_url(bpo), {"decision": "reject", "comment": "x" * 5000}, follow=True)
-        assert response.status_code == 200 and "at most 1,000" in response.content.decode()
+        assert response.status_code == 200 and "at most 1000 characters" in response.content.decode()
         assert Revision.objects.get(action="proposed").is_pending()
         response = publisher.post(review_url(bpo), {"decision": "nonsense"}, follow=True)
         assert "Nothing awaits" in response.content.decode()
@@ -266,3 +270,35 @@ def test_the_change_form_says_a_change_awaits_review(team, bpo):
     proposed_by_editor(team, bpo, definition="A proposed definition.")
     page = signed_in(team["publisher"]).get(change_url(bpo)).content.decode()
     assert "awaits review" in page and review_url(bpo) in page
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_scheduled_approval_goes_live_on_time_without_a_scheduler(client, team, bpo):
+    """Real commits, as in production: the change goes live at the first request after its date."""
+    proposed = proposed_by_editor(team, bpo, definition="Scheduled words.")
+    goes_live = timezone.now() + timedelta(seconds=2)
+    publisher = signed_in(team["publisher"])
+    publisher.post(
+        review_url(bpo), {"decision": "approve", "goes_live_at": goes_live.strftime("%Y-%m-%dT%H:%M:%S")}
+    )
+    proposed.refresh_from_db()
+    assert proposed.state == "scheduled" and proposed.goes_live_at == goes_live.replace(microsecond=0)
+    page = client.get("/terms/bpo/").content.decode()
+    assert "The approved definition." in page  # cached, too
+    time.sleep(max(0.0, (proposed.goes_live_at - timezone.now()).total_seconds()) + 0.2)
+    page = client.get("/terms/bpo/").content.decode()
+    assert "Scheduled words." in page
+    proposed.refresh_from_db()
+    assert proposed.state == "approved"
+    assert Revision.objects.filter(term=bpo, message__contains="went live as scheduled").exists()
+
+
+def test_a_bad_publication_date_is_refused_with_a_message(team, bpo):
+    proposed_by_editor(team, bpo, definition="A proposed definition.")
+    publisher = signed_in(team["publisher"])
+    for value in ("tomorrow", "2026-13-45T99:99", "x" * 300):
+        response = publisher.post(
+            review_url(bpo), {"decision": "approve", "goes_live_at": value}, follow=True
+        )
+        assert response.status_code == 200 and "Nothing was decided" in response.content.decode()
+    assert Revision.objects.get(action="proposed").is_pending()

@@ -42,6 +42,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "editorial.middleware.ProposedChangePreview",
+    "editorial.middleware.ScheduledChanges",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 
