@@ -1,18 +1,13 @@
 """Staff preview a proposed change at the term's own address; approved changes go live on time."""
 
-import math
-import time
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.http import Http404, HttpResponse
-from django.utils import timezone
 
 from glossary.services import ContentError, term_apply
 
 from .models import Revision
-from .services import changes_go_live
-
-LOOK_EVERY_SECONDS = 5  # how soon each process learns of a change scheduled by another
+from .scheduling import schedule
 
 
 class ProposedChangePreview:
@@ -59,25 +54,13 @@ class ProposedChangePreview:
 
 class ScheduledChanges:
     """An approved change with a date to come goes live at the first request after that date, in
-    whichever process serves it: no scheduler process, no cron. Each process looks for the next
-    date every few seconds (one indexed query), so a request costs a clock reading; applying the
-    change bumps the content version, so cached pages follow at once."""
+    whichever process serves it: no scheduler process, no cron. A request costs a clock reading;
+    every few seconds a process looks for the next date with one indexed query. Applying a change
+    bumps the content version, so cached pages follow at once."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.looked_at, self.next_due = -math.inf, None
 
     def __call__(self, request):
-        due = self.next_due is not None and self.next_due <= timezone.now()
-        if due or time.monotonic() - self.looked_at > LOOK_EVERY_SECONDS:
-            try:
-                if due:
-                    changes_go_live()
-                self.next_due = Revision.objects.scheduled().values_list("goes_live_at", flat=True).first()
-                self.looked_at = time.monotonic()
-                if self.next_due is not None and self.next_due <= timezone.now():
-                    changes_go_live()
-                    self.next_due = None
-            except DatabaseError:
-                pass  # the database is unreachable: the page says so (503), and the next request looks again
+        schedule.keep()
         return self.get_response(request)

@@ -19,6 +19,7 @@ from glossary.validators import PARTS
 
 from .diff import changes
 from .models import Revision
+from .scheduling import schedule
 from .services import (
     authors_since_publication,
     change_approve,
@@ -198,6 +199,7 @@ class TermPages:
         try:
             if decision == "approve" and proposed:
                 approval = change_approve(revision=proposed, by=request.user, goes_live_at=at)
+                schedule.forget()
                 self.message_user(request, f"“{term}”: {approval.message}")
             elif decision == "reject" and proposed:
                 change_reject(revision=proposed, by=request.user, comment=comment)

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from editorial.scheduling import schedule
 from glossary import cache, termsets
 
 from . import factories
@@ -131,3 +132,13 @@ def test_admin_query_count_does_not_grow_with_categories(admin_client, url):
     few = queries()
     term.categories.add(*[factories.category() for _ in range(10)])
     assert queries() == few
+
+
+def test_looking_for_scheduled_changes_costs_two_queries_every_few_seconds(db, django_assert_num_queries):
+    """What editorial.middleware.ScheduledChanges adds to a request: nothing, but once every
+    LOOK_EVERY_SECONDS per process (what is due, then the next date), read from an index."""
+    schedule.forget()
+    with django_assert_num_queries(2):
+        schedule.keep()
+    with django_assert_num_queries(0):
+        schedule.keep()
