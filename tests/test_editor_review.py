@@ -302,3 +302,24 @@ def test_a_bad_publication_date_is_refused_with_a_message(team, bpo):
         )
         assert response.status_code == 200 and "Nothing was decided" in response.content.decode()
     assert Revision.objects.get(action="proposed").is_pending()
+
+
+def test_the_review_page_and_the_desk_do_not_ask_more_with_more_revisions(
+    team, bpo, django_assert_max_num_queries
+):
+    from editorial.services import record
+
+    proposed_by_editor(team, bpo, definition="A proposed definition.")
+    publisher = signed_in(team["publisher"])
+    pages = [review_url(bpo), reverse("admin:index")]
+    for url in pages:
+        with django_assert_max_num_queries(REVIEW_PAGE_QUERIES):
+            assert publisher.get(url).status_code == 200
+    for n in range(40):
+        record(term=factories.term(), by=member("Editors", f"writer {n}"), action="changed")
+    for url in pages:
+        with django_assert_max_num_queries(REVIEW_PAGE_QUERIES):
+            assert publisher.get(url).status_code == 200
+
+
+REVIEW_PAGE_QUERIES = 16  # session, user, permissions, the term, its entry (7), what awaits, messages
