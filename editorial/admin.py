@@ -84,6 +84,7 @@ class RelationInline(BoundedInline, admin.TabularInline):
     autocomplete_fields = ["to_term"]
     verbose_name = "related term"
     verbose_name_plural = "related terms (each pair once; the other term shows the inverse)"
+    classes = ["collapse"]
 
 
 class FAQInline(BoundedInline, admin.TabularInline):
