@@ -28,7 +28,15 @@ from glossary.models import (
 from .base import BoundedInline, EditorAdmin, Hardened, KeepsWhatTermsUse
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
 from .models import Revision
-from .services import tag_merge, term_save, terms_delete, terms_publish, terms_submit, terms_unpublish
+from .services import (
+    FOUR_EYES,
+    tag_merge,
+    term_save,
+    terms_delete,
+    terms_publish,
+    terms_submit,
+    terms_unpublish,
+)
 from .term_pages import TermPages
 
 
@@ -146,10 +154,6 @@ class TermAdmin(TermPages, EditorAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
-
     def has_publish_permission(self, request):
         return request.user.has_perm("glossary.publish_term")
 
@@ -173,10 +177,24 @@ class TermAdmin(TermPages, EditorAdmin):
         revision = term_save(
             term=form.instance, by=request.user, write=write, message=form.cleaned_data["revision_message"]
         )
-        request.proposed_change = revision if revision.is_pending() else None
+        request.saved_revision = revision
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self._say_what_happened(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def _say_what_happened(self, request, obj):
+        revision = getattr(request, "saved_revision", None)
+        if revision is not None and revision.message == FOUR_EYES:
+            self.message_user(request, f"“{obj}”: {FOUR_EYES}", messages.WARNING)
 
     def response_change(self, request, obj):
-        if getattr(request, "proposed_change", None):
+        self._say_what_happened(request, obj)
+        revision = getattr(request, "saved_revision", None)
+        if revision is None:
+            self.message_user(request, f"“{obj}” is as it was: nothing changed.", messages.INFO)
+            return HttpResponseRedirect(reverse("admin:glossary_term_change", args=[obj.pk]))
+        if revision.is_pending():
             self.message_user(
                 request,
                 f"Your change to “{obj}” awaits review: readers see the published version until a "

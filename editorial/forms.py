@@ -3,6 +3,7 @@
 from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.forms.models import BaseInlineFormSet
 from taggit.models import Tag
 
@@ -12,11 +13,8 @@ from glossary.validators import validate_tags
 
 from .diff import changes
 from .models import Revision
-from .services import authors_since_publication, may_approve
 
 SEEN_SALT = "editorial.term-form.seen"
-# What the form itself sets, besides the term's content.
-NOT_CONTENT = {"status", "published_at", "revision_message", "seen", "take_old_address"}
 
 
 class AliasFormSet(BaseInlineFormSet):
@@ -42,10 +40,9 @@ def what_editors_saw(term):
 
 
 class TermForm(forms.ModelForm):
-    """The term's own fields, plus a summary for its history, the check that nobody else saved it
-    since the form was opened, and four eyes on publishing. `user` is set by TermAdmin.get_form."""
+    """The term's own fields, plus a summary for its history and the check that nobody else saved
+    it since the form was opened."""
 
-    user = None
     revision_message = forms.CharField(
         label="Summary of your change",
         required=False,
@@ -78,7 +75,6 @@ class TermForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self._refuse_taking_an_old_address(cleaned)
-        self._refuse_self_publishing(cleaned)
         self._refuse_overwriting()
         return cleaned
 
@@ -98,30 +94,16 @@ class TermForm(forms.ModelForm):
                 ),
             )
 
-    def _refuse_self_publishing(self, cleaned):
-        """Publishing through the form is approving it: four eyes apply as on the review page."""
-        publishing = cleaned.get("status") == Term.Status.PUBLISHED
-        if not publishing or "status" not in self.changed_data:
-            return
-        authors = authors_since_publication(self.instance) if self.instance.pk else set()
-        if not self.instance.pk or set(self.changed_data) - NOT_CONTENT:
-            authors.add(self.user.pk)
-        if not may_approve(self.user, authors):
-            self.add_error(
-                "status",
-                ValidationError(
-                    "You wrote part of this version: another publisher publishes it. Save it as a "
-                    "draft and submit it for review.",
-                    code="four_eyes",
-                ),
-            )
-
     def _refuse_overwriting(self):
         """If someone saved the term (or proposed a change) since this form was opened, say what
         changed, field by field; the editor's input stays in the form, and saving again keeps it."""
         posted = self.data.get(self.add_prefix("seen"))
         if not self.instance.pk or not posted:
             return  # a new term, or a client that never showed the form
+        if transaction.get_connection().in_atomic_block:
+            # Held until the save commits (the admin saves in the same transaction): no other save
+            # can come between this check and that one.
+            Term.objects.select_for_update().filter(pk=self.instance.pk).exists()
         now = what_editors_saw(self.instance)
         current = signing.loads(now, salt=SEEN_SALT)
         try:

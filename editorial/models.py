@@ -32,13 +32,11 @@ class RevisionQuerySet(models.QuerySet):
         return self.of_term(term_key).filter(number__gt=last["number__max"] or 0)
 
     def deleted_terms(self):
-        """The last revision of each deleted term (its snapshot restores it), newest first."""
-        return self.filter(action=Revision.Action.DELETED, term__isnull=True).order_by("-created_at")
-
-    def latest_of(self, term_keys):
-        """The newest revision of each of `term_keys`."""
-        newest = self.filter(term_key=OuterRef("term_key")).order_by("-number").values("pk")[:1]
-        return self.filter(term_key__in=term_keys, pk=Subquery(newest))
+        """The last revision of each deleted term (its snapshot restores it), newest first; a term
+        deleted, restored and deleted again is listed once, with its latest version."""
+        newest = Revision.objects.filter(term_key=OuterRef("term_key")).order_by("-number").values("pk")[:1]
+        deleted = self.filter(action=Revision.Action.DELETED, term__isnull=True, pk=Subquery(newest))
+        return deleted.order_by("-created_at")
 
     def audit_trail(self):
         """Review steps, publication, deprecation, restores and deletions: who did what and when."""
@@ -91,6 +89,14 @@ class Revision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    based_on = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="What a restore brought back: its author is an author of the change.",
+    )
     goes_live_at = models.DateTimeField(
         null=True, blank=True, help_text="For an approved change with a date to come: when readers get it."
     )

@@ -27,7 +27,7 @@ class Schedule:
     def keep(self):
         """Apply what is due; every few seconds, learn the next date (one indexed query)."""
         due = self.next_due is not None and self.next_due <= timezone.now()
-        if not due and time.monotonic() - self.looked_at <= LOOK_EVERY_SECONDS:
+        if not due and time.monotonic() - self.looked_at < LOOK_EVERY_SECONDS:
             return
         try:
             changes_go_live()

@@ -44,7 +44,7 @@ def tag_merge(*, tags, into, by):
     return len(term_ids)
 
 
-def record(*, term, by, action, message="", entry=None, state=State.NONE):
+def record(*, term, by, action, message="", entry=None, state=State.NONE, based_on=None):
     """A new revision of `term` (as it is now, unless `entry` says otherwise), numbered after the
     term's last one. Callers hold the term's row lock, so two revisions never get one number."""
     last = Revision.objects.of_term(term.pk).aggregate(Max("number"))["number__max"] or 0
@@ -58,6 +58,7 @@ def record(*, term, by, action, message="", entry=None, state=State.NONE):
         message=message[:1000],
         entry=term_entry(term) if entry is None else entry,
         author=by,
+        based_on=based_on,
     )
 
 
@@ -73,35 +74,75 @@ def authors_since_publication(term):
     return set(revisions.values_list("author_id", flat=True))
 
 
+def authors_of(revision):
+    """Who wrote a proposed change: its author, and the author of a revision it restores."""
+    return {revision.author_id} | ({revision.based_on.author_id} if revision.based_on else set())
+
+
+def _content(entry):
+    """An entry without what publishing sets."""
+    return {name: value for name, value in entry.items() if name not in ("status", "published_at")}
+
+
 def _lock(term):
     return Term.objects.select_for_update().get(pk=term.pk)
 
 
 @transaction.atomic
-def term_save(*, term, by, write, message="", action=None):
+def term_save(*, term, by, write, message="", action=None, based_on=None):
     """Save `term` by calling `write()` (the admin's form and inlines, or a restore), and record it.
 
     A term readers can see (or that is scheduled) is not changed: the change is written, read back
-    as an entry and rolled back, then held as a proposed change until a publisher approves it.
-    An earlier proposed change of the term is superseded (it stays in the history). Returns the
-    revision.
+    as an entry and rolled back, then held as a proposed change until a publisher approves it. An
+    earlier proposed change still awaiting review is superseded (it stays in the history); a
+    change already approved for a later date is kept. A save that changes nothing records nothing
+    and returns None; otherwise it returns the revision.
+
+    A draft set to Published (or In review) in the same save is recorded as published (or
+    submitted), and four eyes apply: if `by` wrote any of it, inlines included, it goes to review
+    instead of being published (see may_approve).
     """
     live = _lock(term) if term.pk else None
-    if live is None or live.status != Term.Status.PUBLISHED:
-        write()
-        action = action or (Action.CHANGED if live else Action.CREATED)
-        return record(term=term, by=by, action=action, message=message)
-    with transaction.atomic():  # a savepoint: rolling it back also drops its on-commit hooks
-        write()
-        proposed = term_entry(term)
-        transaction.set_rollback(True)
-    Revision.objects.of_term(live.pk).filter(state__in=[State.PENDING, State.SCHEDULED]).update(
-        state=State.SUPERSEDED
-    )
-    message = message or ("Restored an earlier revision." if action == Action.RESTORED else "")
-    return record(
-        term=live, by=by, action=Action.PROPOSED, message=message, entry=proposed, state=State.PENDING
-    )
+    before = term_entry(live) if live else {}
+    if live is not None and live.status == Term.Status.PUBLISHED:
+        with transaction.atomic():  # a savepoint: rolling it back also drops its on-commit hooks
+            write()
+            proposed = term_entry(term)
+            transaction.set_rollback(True)
+        if _content(proposed) == _content(before):
+            return None
+        Revision.objects.of_term(live.pk).pending().update(state=State.SUPERSEDED)
+        message = message or ("Restored an earlier revision." if action == Action.RESTORED else "")
+        return record(
+            term=live,
+            by=by,
+            action=Action.PROPOSED,
+            message=message,
+            entry=proposed,
+            state=State.PENDING,
+            based_on=based_on,
+        )
+    write()
+    after = term_entry(term)
+    if live is not None and after == before:
+        return None
+    was = live.status if live else None
+    revision = None
+    if _content(after) != _content(before):
+        written = action or (Action.CHANGED if live else Action.CREATED)
+        revision = record(term=term, by=by, action=written, message=message, entry=after, based_on=based_on)
+    if term.status == Term.Status.PUBLISHED and was != Term.Status.PUBLISHED:
+        if not may_approve(by, authors_since_publication(term)):
+            term.status = Term.Status.IN_REVIEW
+            term.save(update_fields=["status"])
+            return record(term=term, by=by, action=Action.SUBMITTED, message=FOUR_EYES)
+        return record(term=term, by=by, action=Action.PUBLISHED)
+    if term.status == Term.Status.IN_REVIEW and was != Term.Status.IN_REVIEW:
+        return record(term=term, by=by, action=Action.SUBMITTED)
+    return revision or record(term=term, by=by, action=Action.CHANGED, message=message, entry=after)
+
+
+FOUR_EYES = "Submitted for review instead of published: another publisher publishes what you wrote."
 
 
 def _locked(terms):
@@ -160,13 +201,20 @@ def terms_publish(*, terms, by, at=None):
 @transaction.atomic
 def terms_unpublish(*, terms, by):
     """Move published (and scheduled) terms back to draft, each saved and recorded. Returns how
-    many moved. A change proposed to one of them meanwhile stays for review."""
+    many moved. Changes proposed or scheduled for them are superseded: they were made to the
+    published version, and the drafts are edited directly from now on."""
     changed = list(_locked(terms).filter(status=Term.Status.PUBLISHED))
     for term in changed:
         term.status = Term.Status.DRAFT
         term.save(update_fields=["status", "updated_at"])
+        _supersede(term, [State.PENDING, State.SCHEDULED])
         record(term=term, by=by, action=Action.UNPUBLISHED)
     return len(changed)
+
+
+def _supersede(term, states):
+    """Changes proposed to the published version are left behind once it is replaced."""
+    Revision.objects.of_term(term.pk).filter(state__in=states).update(state=State.SUPERSEDED)
 
 
 def _pending(revision):
@@ -183,7 +231,7 @@ def change_approve(*, revision, by, goes_live_at=None):
     (PermissionDenied) to its own author unless may_approve allows it."""
     term = _lock(revision.term)
     revision = _pending(revision)
-    if not may_approve(by, {revision.author_id}):
+    if not may_approve(by, authors_of(revision)):
         raise PermissionDenied("Another publisher approves a change you proposed.")
     revision.reviewed_by, revision.reviewed_at = by, timezone.now()
     if goes_live_at and goes_live_at > revision.reviewed_at:
@@ -199,6 +247,7 @@ def change_approve(*, revision, by, goes_live_at=None):
     term_apply(term=term, entry=revision.entry)
     revision.state = State.APPROVED
     revision.save(update_fields=["state", "reviewed_by", "reviewed_at"])
+    _supersede(term, [State.SCHEDULED])  # the newer decision wins over one made for later
     return record(term=term, by=by, action=Action.APPROVED, message=f"Approved change {revision.number}.")
 
 
@@ -275,6 +324,7 @@ def revision_restore(*, revision, by):
         action=Action.RESTORED,
         message=f"Restored revision {revision.number}.",
         write=lambda: term_apply(term=term, entry=revision.entry),
+        based_on=revision,
     )
 
 
@@ -283,9 +333,7 @@ def terms_delete(*, terms, by):
     """Delete `terms`, each first recorded whole, so that it can be restored. Returns how many."""
     changed = list(_locked(terms))
     for term in changed:
-        Revision.objects.of_term(term.pk).filter(state__in=[State.PENDING, State.SCHEDULED]).update(
-            state=State.SUPERSEDED
-        )
+        _supersede(term, [State.PENDING, State.SCHEDULED])
         record(term=term, by=by, action=Action.DELETED)
         term.delete()
     return len(changed)
@@ -295,7 +343,11 @@ def terms_delete(*, terms, by):
 def term_undelete(*, revision, by):
     """A deleted term back from its last revision, as a draft, with its history. Raises
     ContentError if its address or names are taken meanwhile."""
-    revision = Revision.objects.select_for_update().get(pk=revision.pk, action=Action.DELETED, term=None)
+    revision = (
+        Revision.objects.select_for_update().filter(pk=revision.pk, action=Action.DELETED, term=None).first()
+    )
+    if revision is None:
+        raise ContentError("it was restored meanwhile.")
     term = term_apply(term=Term(status=Term.Status.DRAFT), entry=revision.entry)
     Revision.objects.of_term(revision.term_key).update(term=term, term_key=term.pk)
     return record(

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Max
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -21,6 +22,7 @@ from .diff import changes
 from .models import Revision
 from .scheduling import schedule
 from .services import (
+    authors_of,
     authors_since_publication,
     change_approve,
     change_reject,
@@ -36,9 +38,13 @@ HISTORY_PAGE = 50
 BODY_LIMIT, ANSWER_LIMIT = 20_000, 5_000  # as the models' validators allow
 
 
+def _last_number(term):
+    return Revision.objects.of_term(term.pk).aggregate(last=Max("number"))["last"] or 0
+
+
 def _count(value):
     """A formset's TOTAL_FORMS as sent: a small number, or 0."""
-    return int(value) if value and value.isdigit() and len(value) < 4 else 0
+    return int(value) if value and value.isascii() and value.isdecimal() and len(value) < 4 else 0
 
 
 class DecisionForm(forms.Form):
@@ -54,6 +60,8 @@ class DecisionForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="Leave empty for now. A date to come schedules it; no scheduler process is needed.",
     )
+    # The term's last revision when the page was drawn: a decision is about what was shown.
+    shown = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
 
 
 class DeprecateForm(forms.Form):
@@ -167,7 +175,7 @@ class TermPages:
         live = term_entry(term)
         if proposed:
             before, after = live, proposed.entry
-            authors = {proposed.author_id}
+            authors = authors_of(proposed)
         else:
             last = Revision.objects.of_term(term.pk).filter(action__in=Revision.PUBLICATIONS).first()
             before, after = (last.entry if last else {}), live
@@ -183,7 +191,7 @@ class TermPages:
             changes=changes(before, after),
             may_decide=may_decide,
             may_approve=may_decide and may_approve(request.user, authors),
-            form=DecisionForm(),
+            form=DecisionForm(initial={"shown": _last_number(term)}),
         )
 
     def _decide(self, request, term, proposed):
@@ -194,7 +202,14 @@ class TermPages:
             problems = " ".join(error for errors in form.errors.values() for error in errors)
             self.message_user(request, f"Nothing was decided: {problems}", messages.ERROR)
             return self._back_to("review", term)
-        comment, at = form.cleaned_data["comment"], form.cleaned_data["goes_live_at"]
+        comment, at, shown = (form.cleaned_data[name] for name in ("comment", "goes_live_at", "shown"))
+        if shown is not None and shown != _last_number(term):
+            self.message_user(
+                request,
+                "The term changed since this page was drawn: review what it is now.",
+                messages.WARNING,
+            )
+            return self._back_to("review", term)
         decision = request.POST.get("decision")
         try:
             if decision == "approve" and proposed:
@@ -287,7 +302,9 @@ class TermPages:
         except ContentError as error:
             self.message_user(request, f"Revision {number} cannot be restored: {error}", messages.ERROR)
             return self._back_to("history", term)
-        if restored.is_pending():
+        if restored is None:
+            self.message_user(request, f"Revision {number} holds what the term holds already.", messages.INFO)
+        elif restored.is_pending():
             self.message_user(request, f"Revision {number} is proposed for review as a change to “{term}”.")
         else:
             self.message_user(request, f"Restored revision {number} of “{term}”.")

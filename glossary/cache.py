@@ -199,10 +199,24 @@ NEAR_ENTRIES = 256
 near = OrderedDict()
 
 
+# Set while a page shows content that is not the version's (a preview of a proposed change).
+apart = ContextVar("apart", default=False)
+
+
+@contextmanager
+def kept_apart():
+    """Nothing computed inside is kept or read from what is kept for the content version."""
+    token = apart.set(True)
+    try:
+        yield
+    finally:
+        apart.reset(token)
+
+
 def remembered(name, *parts, compute):
     """`compute()`, kept for the current content version under `name` and `parts`."""
     version = current_version()
-    if version is None:
+    if version is None or apart.get():
         return compute()
     key = fragment_key(version, name, *parts)
     if key in near:
@@ -226,6 +240,8 @@ UNVERSIONED_SECONDS = 30
 def kept(name, *, compute):
     """`compute()`, kept in this process's memory for the current content version: for what many
     requests need whole and would cost more to unpickle from the cache than to keep."""
+    if apart.get():
+        return compute()
     version = current_version()
     # While the cache is unreachable no other process can say what changed: rebuild now and then.
     token = version.token if version else f"unversioned:{time.monotonic() // UNVERSIONED_SECONDS}"

@@ -1,9 +1,11 @@
+import math
 from contextlib import contextmanager
 
 import pytest
 from django.core.cache import caches
 from django.db import connection
 
+from editorial import scheduling
 from editorial.scheduling import schedule
 from glossary import cache
 
@@ -11,7 +13,7 @@ from . import factories
 
 
 @pytest.fixture(autouse=True)
-def fresh_caches():
+def fresh_caches(monkeypatch):
     """Each test starts with empty caches, as if the content had just changed: the database is
     rolled back between tests, which no write-watcher sees."""
     for alias in ("default", "versions"):
@@ -19,10 +21,12 @@ def fresh_caches():
     cache.pages.down_until = cache.versions.down_until = 0.0
     cache.in_process.clear()
     cache.near.clear()
-    # Each process looks for scheduled changes every few seconds: as if it just had, and found
-    # none. That look is measured on its own (test_query_counts), and the scheduling tests start
-    # from a process that has not looked yet.
+    # Each process looks for scheduled changes every few seconds: here, as if it just had and
+    # found none, and never again by itself (a slow fixture would otherwise add the look to a
+    # page's queries). Approving a change for later makes it look, as on a running site; the look
+    # is measured on its own in test_query_counts.
     schedule.looked()
+    monkeypatch.setattr(scheduling, "LOOK_EVERY_SECONDS", math.inf)
 
 
 def run_commit_callbacks():

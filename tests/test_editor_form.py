@@ -56,6 +56,7 @@ def test_the_preview_renders_the_article_and_answers_as_the_site_does(bpo):
     [
         {},
         {"faqs-TOTAL_FORMS": "abc"},
+        {"faqs-TOTAL_FORMS": "²"},
         {"faqs-TOTAL_FORMS": "99999999999999999999"},
         {"faqs-TOTAL_FORMS": "3", "faqs-1-answer": "x" * 100_000},
         {"body": "x" * 30_000},

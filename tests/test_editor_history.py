@@ -177,3 +177,27 @@ def test_the_history_pages_queries_do_not_grow_with_revisions(
     assert page.context["page_obj"].paginator.count == 63
     with django_assert_max_num_queries(12):
         admin_client.get(reverse("admin:glossary_term_compare", args=[term.pk]), {"a": 1, "b": 63})
+
+
+def test_a_term_deleted_twice_is_listed_once_with_its_latest_version(admin_client):
+    term = factories.term(headword="LPO", slug="lpo", definition="First life.")
+    admin_client.post(reverse("admin:glossary_term_delete", args=[term.pk]), {"post": "yes"})
+    admin_client.post(
+        reverse("admin:glossary_term_undelete", args=[Revision.objects.get(action="deleted").pk])
+    )
+    again = Term.objects.get(slug="lpo")
+    save(admin_client, again, opened(admin_client, again), definition="Second life.")
+    admin_client.post(reverse("admin:glossary_term_delete", args=[again.pk]), {"post": "yes"})
+    listed = list(admin_client.get(reverse("admin:glossary_term_deleted")).context["page_obj"])
+    assert len(listed) == 1 and listed[0].entry["definition"] == "Second life."
+    admin_client.post(reverse("admin:glossary_term_undelete", args=[listed[0].pk]))
+    assert Term.objects.get(slug="lpo").definition == "Second life."
+
+
+def test_a_deleted_term_is_restored_only_once(admin_client):
+    term = factories.term(slug="lpo")
+    admin_client.post(reverse("admin:glossary_term_delete", args=[term.pk]), {"post": "yes"})
+    url = reverse("admin:glossary_term_undelete", args=[Revision.objects.get(action="deleted").pk])
+    assert admin_client.post(url).status_code == 302
+    assert admin_client.post(url).status_code == 404  # no longer a deleted term
+    assert Term.objects.filter(slug="lpo").count() == 1

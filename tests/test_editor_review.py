@@ -210,14 +210,13 @@ class TestDraftsThroughReview:
     def test_a_publisher_does_not_publish_what_they_wrote(self, team):
         publisher = signed_in(team["publisher"])
         response = publisher.post(
-            reverse("admin:glossary_term_add"),
-            {**_add_form(), "status": "published"},
+            reverse("admin:glossary_term_add"), {**_add_form(), "status": "published"}, follow=True
         )
-        assert response.status_code == 200
-        assert "another publisher publishes it" in response.content.decode()
-        assert not Term.objects.exists()
-        publisher.post(reverse("admin:glossary_term_add"), _add_form())
+        assert "another publisher publishes what you wrote" in response.content.decode()
         term = Term.objects.get()
+        assert term.status == "in_review"
+        term.status = "draft"
+        term.save()
         publisher.post(
             reverse("admin:glossary_term_changelist"), {"action": "publish", "_selected_action": [term.pk]}
         )
@@ -322,4 +321,85 @@ def test_the_review_page_and_the_desk_do_not_ask_more_with_more_revisions(
             assert publisher.get(url).status_code == 200
 
 
-REVIEW_PAGE_QUERIES = 16  # session, user, permissions, the term, its entry (7), what awaits, messages
+REVIEW_PAGE_QUERIES = 17  # session, user, permissions, the term, its entry (7), what awaits, messages
+
+
+class TestWhatAReviewDecides:
+    """A decision is about what the publisher saw, and what was decided stays decided."""
+
+    def test_an_editors_save_does_not_cancel_a_scheduled_approval(self, team, bpo):
+        proposed = proposed_by_editor(team, bpo, definition="For Monday.")
+        later = (timezone.now() + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
+        signed_in(team["publisher"]).post(review_url(bpo), {"decision": "approve", "goes_live_at": later})
+        editor = signed_in(team["editor"])
+        save(editor, bpo, opened(editor, bpo))  # nothing changed
+        save(editor, bpo, opened(editor, bpo), body="Another idea.")
+        proposed.refresh_from_db()
+        assert proposed.state == "scheduled"
+
+    def test_saving_a_published_term_unchanged_proposes_nothing(self, team, bpo):
+        editor = signed_in(team["editor"])
+        response = save(editor, bpo, opened(editor, bpo))
+        assert response.status_code == 302
+        assert not Revision.objects.pending().exists()
+
+    def test_unpublishing_supersedes_what_was_proposed_for_the_published_version(self, team, bpo):
+        proposed = proposed_by_editor(team, bpo, definition="A proposed definition.")
+        signed_in(team["publisher"]).post(
+            reverse("admin:glossary_term_changelist"), {"action": "unpublish", "_selected_action": [bpo.pk]}
+        )
+        proposed.refresh_from_db()
+        assert proposed.state == "superseded"
+
+    def test_a_decision_about_an_older_page_is_refused(self, team, bpo):
+        proposed_by_editor(team, bpo, definition="First proposal.")
+        publisher = signed_in(team["publisher"])
+        shown = publisher.get(review_url(bpo)).context["form"].initial["shown"]
+        proposed_by_editor(team, bpo, definition="Second proposal, unseen.")
+        response = publisher.post(review_url(bpo), {"decision": "approve", "shown": shown}, follow=True)
+        assert "changed since this page was drawn" in response.content.decode()
+        assert Term.objects.get(pk=bpo.pk).definition == "The approved definition."
+
+    def test_publishing_in_the_form_with_an_inline_change_of_ones_own_goes_to_review(self, team):
+        draft = factories.draft(headword="New term", slug="new-term")
+        publisher = signed_in(team["publisher"])
+        data = opened(publisher, draft)
+        response = save(
+            publisher,
+            draft,
+            data,
+            status="published",
+            **{
+                "faqs-TOTAL_FORMS": "1",
+                "faqs-0-question": "Mine?",
+                "faqs-0-answer": "Yes.",
+                "faqs-0-position": "0",
+            },
+        )
+        assert response.status_code == 302
+        draft.refresh_from_db()
+        assert draft.status == "in_review" and draft.faqs.count() == 1
+
+    def test_a_publisher_cannot_approve_their_own_text_restored_by_someone_else(self, team, bpo):
+        publisher = signed_in(team["publisher"])
+        save(publisher, bpo, opened(publisher, bpo), definition="The publisher's words.")
+        mine = Revision.objects.pending().get()
+        signed_in(team["other"]).post(review_url(bpo), {"decision": "reject"})
+        editor = signed_in(team["editor"])
+        editor.post(reverse("admin:glossary_term_restore", args=[bpo.pk, mine.number]))
+        publisher.post(review_url(bpo), {"decision": "approve"})
+        assert Term.objects.get(pk=bpo.pk).definition == "The approved definition."
+        signed_in(team["other"]).post(review_url(bpo), {"decision": "approve"})
+        assert Term.objects.get(pk=bpo.pk).definition == "The publisher's words."
+
+    @pytest.mark.parametrize("number", ["²", "١"])
+    def test_a_preview_number_in_other_digits_is_404(self, team, bpo, number):
+        proposed_by_editor(team, bpo, definition="A proposed definition.")
+        assert signed_in(team["publisher"]).get(f"/terms/bpo/?preview={number}").status_code == 404
+
+    def test_a_preview_keeps_nothing_for_the_content_version(self, team, bpo):
+        from glossary import cache
+
+        proposed = proposed_by_editor(team, bpo, definition="A proposed definition.")
+        signed_in(team["publisher"]).get(f"/terms/bpo/?preview={proposed.number}")
+        assert not cache.in_process and not cache.near

@@ -216,15 +216,15 @@ class Term(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         fields = kwargs.get("update_fields")
-        addressed = fields is None or "slug" in fields
         renamed_from = (
             Term.objects.filter(pk=self.pk).exclude(slug=self.slug).values_list("slug", flat=True).first()
-            if self.pk and addressed
+            if self.pk and (fields is None or "slug" in fields)
             else None
         )
         super().save(*args, **kwargs)
-        if addressed:
-            OldAddress.objects.filter(slug=self.slug).delete()  # an old address taken (back) by a term
+        if self.status == self.Status.PUBLISHED and (fields is None or {"slug", "status"} & set(fields)):
+            # An old address taken (back) by a term: its links lead here once readers can see it.
+            OldAddress.objects.filter(slug=self.slug).delete()
         if renamed_from:
             OldAddress.objects.update_or_create(slug=renamed_from, defaults={"term": self})
 
