@@ -10,19 +10,15 @@ from django import forms
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 
-from .cache import kept, remembered
-from .models import LETTERS, Category, Term, published_tags
+from .cache import remembered
+from .catalogs import all_categories
+from .models import LETTERS, Term, published_tags
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
 from .termsets import Places
 from .validators import TAGS_PER_TERM
 
 TAG_OPTIONS = 30  # the sidebar lists this many of the most used tags among the terms listed
-
-
-def all_categories():
-    """Every category with its facet, in display order: read once per content version."""
-    return kept("categories", compute=lambda: list(Category.objects.all()))
 
 
 @dataclass(frozen=True)

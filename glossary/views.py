@@ -11,8 +11,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
+from .articles import Classification
+from .catalogs import all_categories
 from .decorators import reader_page
-from .filters import Option, TermFilter, all_categories
+from .filters import Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, published_tags
 from .termsets import Places
 
@@ -106,8 +108,8 @@ def suggest(request):
 @require_safe
 @reader_page
 def term_detail(request, slug):
-    terms = Term.objects.for_article()
     preview = can_preview(request.user)
+    terms = Term.objects.for_article()
     term = (terms if preview else terms.published()).filter(slug=slug).first()
     if term is None:
         aliases = Alias.objects.all() if preview else Alias.objects.of_published_terms()
@@ -119,7 +121,9 @@ def term_detail(request, slug):
         if renamed is None:
             raise Http404("No term has that address.")
         return redirect(renamed.term, permanent=True)
-    return render(request, "glossary/term_detail.html", {"term": term})
+    return render(
+        request, "glossary/term_detail.html", {"term": term, "classification": Classification.of(term)}
+    )
 
 
 @require_safe

@@ -403,3 +403,13 @@ class TestWhatAReviewDecides:
         proposed = proposed_by_editor(team, bpo, definition="A proposed definition.")
         signed_in(team["publisher"]).get(f"/terms/bpo/?preview={proposed.number}")
         assert not cache.in_process and not cache.near
+
+
+def test_a_preview_shows_the_proposed_classification(team, bpo):
+    onshore = factories.category(slug="onshore", name="Onshore")
+    editor = signed_in(team["editor"])
+    proposed = save(editor, bpo, opened(editor, bpo), categories=str(onshore.pk))
+    assert proposed.status_code == 302
+    number = Revision.objects.pending().get().number
+    page = signed_in(team["publisher"]).get(f"/terms/bpo/?preview={number}").content.decode()
+    assert "Onshore" in page

@@ -91,6 +91,26 @@ def test_filters_leave_the_terms_their_queries_leave(db):
         assert headwords(placed) == [term.headword for term in queried], (letter, chosen, tags)
 
 
+def test_a_published_terms_classification_is_its_rows_and_a_drafts_is_its_own(db):
+    from glossary.articles import Classification
+
+    place = factories.facet(slug="place")
+    offshore, onshore = factories.category(place, slug="offshore"), factories.category(place, slug="onshore")
+    benefit, risk = factories.benefit(), factories.risk()
+    for make in (factories.term, factories.draft):
+        term = make(categories=[onshore, offshore], tags=["Zebra", "alpha"])
+        term.benefits.set([benefit])
+        term.risks.set([risk])
+        other = factories.term(categories=[onshore], tags=["other"])
+        classification = Classification.of(Term.objects.get(pk=term.pk))
+        assert {category.pk for category in classification.categories} == {offshore.pk, onshore.pk}
+        assert [tag.name for tag in classification.tags] == ["alpha", "Zebra"]
+        assert classification.benefits == [benefit] and classification.risks == [risk]
+        assert [category.pk for category in Classification.of(other).categories] == [onshore.pk]
+        assert (termsets.current().parts_of(term.pk) is None) == (make is factories.draft)
+        cache.in_process.clear()
+
+
 def test_pages_follow_the_index_order(db):
     for headword in ["3PL", "Agile", "alpha", "BPO", "Beta", "Call center", "KPO", "Kaizen", "Zeta"]:
         factories.term(headword=headword)

@@ -111,11 +111,9 @@ class TermQuerySet(models.QuerySet):
         return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
+        """What an article shows but its classification, which readers' pages take from the term
+        sets (glossary.articles)."""
         return self.select_related("deprecation__replaced_by").prefetch_related(
-            "categories",
-            "tags",
-            "benefits",
-            "risks",
             "aliases",
             "faqs",
             "sources",
@@ -284,12 +282,6 @@ class Term(models.Model):
             for kind, terms in groups.items()
             if terms
         ]
-
-    def categories_by_facet(self):
-        groups = {}
-        for category in self.categories.all():
-            groups.setdefault(category.facet, []).append(category)
-        return list(groups.items())
 
 
 class Deprecation(models.Model):
