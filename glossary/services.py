@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .content import FIELDS
-from .models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from .models import FAQ, Alias, Benefit, Category, Facet, OldAddress, Risk, Source, Term, TermRelation
 from .validators import PARTS, validate_tags
 
 
@@ -163,8 +163,9 @@ def _set_parts(term, entry, categories, benefits, risks):
 @transaction.atomic
 def term_apply(*, term, entry):
     """Make `term` what `entry` (a glossary.content.term_entry) says: its fields, its parts and the
-    relations entered on it; its status is left as it is. What no longer exists (a category, benefit
-    or risk deleted since, a related term gone) is left out. Returns `term`, saved.
+    relations entered on it; its status is left as it is. A related term renamed since is found by
+    its old address; what no longer exists (a category, benefit or risk deleted since, a related
+    term gone) is left out. Returns `term`, saved.
     """
     try:
         for name in FIELDS:
@@ -173,8 +174,11 @@ def term_apply(*, term, entry):
         categories = {category.key: category for category in Category.objects.all()}
         benefits = Benefit.objects.in_bulk(field_name="slug")
         risks = Risk.objects.in_bulk(field_name="slug")
-        slugs = [relation["term"] for relation in entry["related"]]
-        related = {other.slug: (other,) for other in Term.objects.exclude(pk=term.pk).filter(slug__in=slugs)}
+        slugs = {relation["term"] for relation in entry["related"]}
+        found = {other.slug: other for other in Term.objects.filter(slug__in=slugs)}
+        for old in OldAddress.objects.filter(slug__in=slugs - found.keys()).select_related("term"):
+            found[old.slug] = old.term  # renamed since
+        related = {slug: (other,) for slug, other in found.items() if other.pk != term.pk}
         existing = {
             **entry,
             "categories": [key for key in entry["categories"] if key in categories],

@@ -201,3 +201,15 @@ def test_a_deleted_term_is_restored_only_once(admin_client):
     assert admin_client.post(url).status_code == 302
     assert admin_client.post(url).status_code == 404  # no longer a deleted term
     assert Term.objects.filter(slug="lpo").count() == 1
+
+
+def test_restoring_keeps_a_relation_to_a_term_renamed_since(editor):
+    term = factories.draft(headword="KPO", slug="kpo")
+    bpo = factories.term(headword="BPO", slug="bpo")
+    factories.relation(term, bpo, "broader")
+    save(editor, term, opened(editor, term), definition="Saved with its relation.")
+    term.relations_out.all().delete()
+    bpo.slug = "business-process-outsourcing"
+    bpo.save()
+    editor.post(reverse("admin:glossary_term_restore", args=[term.pk, 1]))
+    assert [(r.to_term_id, r.kind) for r in term.relations_out.all()] == [(bpo.pk, "broader")]
