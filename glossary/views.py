@@ -15,7 +15,7 @@ from .articles import Classification
 from .catalogs import all_categories
 from .decorators import reader_page
 from .filters import Option, TermFilter
-from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, published_tags
+from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, TermRelation, published_tags
 from .termsets import Places
 
 
@@ -121,9 +121,12 @@ def term_detail(request, slug):
         if renamed is None:
             raise Http404("No term has that address.")
         return redirect(renamed.term, permanent=True)
-    return render(
-        request, "glossary/term_detail.html", {"term": term, "classification": Classification.of(term)}
-    )
+    context = {
+        "term": term,
+        "related": term.related_by_kind(TermRelation.objects.around(term)),
+        "classification": Classification.of(term),
+    }
+    return render(request, "glossary/term_detail.html", context)
 
 
 @require_safe

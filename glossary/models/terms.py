@@ -7,7 +7,7 @@ from urllib.parse import quote
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -111,15 +111,9 @@ class TermQuerySet(models.QuerySet):
         return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
-        """What an article shows but its classification, which readers' pages take from the term
-        sets (glossary.articles)."""
-        return self.select_related("deprecation__replaced_by").prefetch_related(
-            "aliases",
-            "faqs",
-            "sources",
-            Prefetch("relations_out", queryset=TermRelation.objects.to_published("to_term")),
-            Prefetch("relations_in", queryset=TermRelation.objects.to_published("from_term")),
-        )
+        """What an article shows but its relations (TermRelation.objects.around) and its
+        classification, which readers' pages take from the term sets (glossary.articles)."""
+        return self.select_related("deprecation__replaced_by").prefetch_related("aliases", "faqs", "sources")
 
 
 class Term(models.Model):
@@ -269,13 +263,16 @@ class Term(models.Model):
         shown = {self.headword.casefold(), self.expansion.casefold()}
         return [alias for alias in self.aliases.all() if alias.name.casefold() not in shown]
 
-    def related_by_kind(self):
-        """Relations seen from this term, both directions, grouped in display order."""
+    def related_by_kind(self, relations):
+        """`relations` of this term (TermRelation.objects.around), seen from it, grouped by kind in
+        display order."""
         groups = {kind: [] for kind in TermRelation.Kind}
-        for relation in self.relations_out.all():
-            groups[TermRelation.Kind(relation.kind)].append(relation.to_term)
-        for relation in self.relations_in.all():
-            groups[TermRelation.Kind(relation.kind).inverse].append(relation.from_term)
+        for relation in relations:
+            kind = TermRelation.Kind(relation.kind)
+            if relation.from_term_id == self.pk:
+                groups[kind].append(relation.to_term)
+            else:
+                groups[kind.inverse].append(relation.from_term)
         # Alphabetical within a kind, whichever side each relation was entered on.
         return [
             (kind.label, sorted(terms, key=lambda term: term.headword.casefold()))
@@ -396,12 +393,18 @@ class Alias(models.Model):
 
 
 class TermRelationQuerySet(models.QuerySet):
-    def to_published(self, side):
-        """Relations whose term at `side` ("to_term" or "from_term") readers may see, with only
-        what a link to it shows of that term (not its body)."""
-        other = "from_term" if side == "to_term" else "to_term"
-        shown = [f"{side}__{field}" for field in CARD_FIELDS]
-        return self.filter(public(f"{side}__")).select_related(side).only("kind", other, *shown)
+    def around(self, term):
+        """The relations of `term`, entered on either side, whose other term readers may see; with
+        only what a link to each term shows (not its body). One query, by two indexes."""
+        shown = [f"{side}__{field}" for side in ("from_term", "to_term") for field in CARD_FIELDS]
+        entered_here = Q(from_term=term) & public("to_term__")
+        entered_there = Q(to_term=term) & public("from_term__")
+        return (
+            self.filter(entered_here | entered_there)
+            .select_related("from_term", "to_term")
+            .only("kind", *shown)
+            .order_by()
+        )
 
 
 class TermRelation(models.Model):
