@@ -8,364 +8,179 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
     dependencies = [
-        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Benefit",
+            name='Benefit',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=120)),
-                ("slug", models.SlugField(max_length=120, unique=True)),
-                (
-                    "description",
-                    models.TextField(help_text="Plain text: what the benefit is and why it matters."),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120)),
+                ('slug', models.SlugField(max_length=120, unique=True)),
+                ('description', models.TextField(help_text='Plain text: what the benefit is and why it matters.')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Facet",
+            name='Facet',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(help_text="Shown as a heading, e.g. “Location”.", max_length=80)),
-                ("slug", models.SlugField(help_text="Used in category URLs.", max_length=80, unique=True)),
-                ("description", models.TextField(blank=True, help_text="One sentence for readers.")),
-                ("position", models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='Shown as a heading, e.g. “Location”.', max_length=80)),
+                ('slug', models.SlugField(help_text='Used in category URLs.', max_length=80, unique=True)),
+                ('description', models.TextField(blank=True, help_text='One sentence for readers.')),
+                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower comes first.')),
             ],
             options={
-                "ordering": ["position", "name"],
+                'ordering': ['position', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="Risk",
+            name='Risk',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=120)),
-                ("slug", models.SlugField(max_length=120, unique=True)),
-                ("description", models.TextField(help_text="Plain text: what can go wrong.")),
-                (
-                    "mitigation",
-                    models.TextField(blank=True, help_text="Plain text: how organisations reduce it."),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=120)),
+                ('slug', models.SlugField(max_length=120, unique=True)),
+                ('description', models.TextField(help_text='Plain text: what can go wrong.')),
+                ('mitigation', models.TextField(blank=True, help_text='Plain text: how organisations reduce it.')),
             ],
             options={
-                "ordering": ["name"],
+                'ordering': ['name'],
             },
         ),
         migrations.CreateModel(
-            name="Category",
+            name='Category',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=80)),
-                ("slug", models.SlugField(help_text="Unique within its facet.", max_length=80)),
-                ("description", models.TextField(blank=True, help_text="One sentence for readers.")),
-                ("position", models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")),
-                (
-                    "facet",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="categories",
-                        to="glossary.facet",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=80)),
+                ('slug', models.SlugField(help_text='Unique within its facet.', max_length=80)),
+                ('description', models.TextField(blank=True, help_text='One sentence for readers.')),
+                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower comes first.')),
+                ('facet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='glossary.facet')),
             ],
             options={
-                "verbose_name_plural": "categories",
-                "ordering": ["facet__position", "facet__name", "position", "name"],
+                'verbose_name_plural': 'categories',
+                'ordering': ['facet__position', 'facet__name', 'position', 'name'],
             },
         ),
         migrations.CreateModel(
-            name="TaggedTerm",
+            name='TaggedTerm',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "tag",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="%(app_label)s_%(class)s_items",
-                        to="taggit.tag",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('tag', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='%(app_label)s_%(class)s_items', to='taggit.tag')),
             ],
             options={
-                "abstract": False,
+                'abstract': False,
             },
         ),
         migrations.CreateModel(
-            name="Term",
+            name='Term',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "headword",
-                    models.CharField(help_text="The term as readers know it, e.g. “BPO”.", max_length=120),
-                ),
-                (
-                    "expansion",
-                    models.CharField(
-                        blank=True,
-                        help_text="The full form of an acronym, e.g. “Business Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
-                        max_length=200,
-                    ),
-                ),
-                ("slug", models.SlugField(help_text="The article's URL.", max_length=120, unique=True)),
-                (
-                    "definition",
-                    models.TextField(
-                        help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
-                        max_length=400,
-                    ),
-                ),
-                (
-                    "body",
-                    models.TextField(blank=True, help_text="The article in Markdown. Raw HTML is ignored."),
-                ),
-                ("body_html", models.TextField(blank=True, editable=False)),
-                ("initial", models.CharField(db_index=True, editable=False, max_length=1)),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[("draft", "Draft"), ("published", "Published")],
-                        default="draft",
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "published_at",
-                    models.DateTimeField(
-                        blank=True,
-                        help_text="Readers see the term from this moment if published. Filled in when you publish.",
-                        null=True,
-                    ),
-                ),
-                ("created_at", models.DateTimeField(auto_now_add=True)),
-                ("updated_at", models.DateTimeField(auto_now=True)),
-                ("benefits", models.ManyToManyField(blank=True, related_name="terms", to="glossary.benefit")),
-                (
-                    "categories",
-                    models.ManyToManyField(blank=True, related_name="terms", to="glossary.category"),
-                ),
-                ("risks", models.ManyToManyField(blank=True, related_name="terms", to="glossary.risk")),
-                (
-                    "tags",
-                    taggit.managers.TaggableManager(
-                        blank=True,
-                        help_text="A comma-separated list of tags.",
-                        through="glossary.TaggedTerm",
-                        to="taggit.Tag",
-                        verbose_name="Tags",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('headword', models.CharField(help_text='The term as readers know it, e.g. “BPO”.', max_length=120)),
+                ('expansion', models.CharField(blank=True, help_text='The full form of an acronym, e.g. “Business Process Outsourcing”. Leave empty if the headword is not an abbreviation.', max_length=200)),
+                ('slug', models.SlugField(help_text="The article's URL.", max_length=120, unique=True)),
+                ('definition', models.TextField(help_text='One or two plain-text sentences, shown in lists, link titles and search results.', max_length=400)),
+                ('body', models.TextField(blank=True, help_text='The article in Markdown. Raw HTML is ignored.')),
+                ('body_html', models.TextField(blank=True, editable=False)),
+                ('initial', models.CharField(db_index=True, editable=False, max_length=1)),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10)),
+                ('published_at', models.DateTimeField(blank=True, help_text='Readers see the term from this moment if published. Filled in when you publish.', null=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('benefits', models.ManyToManyField(blank=True, related_name='terms', to='glossary.benefit')),
+                ('categories', models.ManyToManyField(blank=True, related_name='terms', to='glossary.category')),
+                ('risks', models.ManyToManyField(blank=True, related_name='terms', to='glossary.risk')),
+                ('tags', taggit.managers.TaggableManager(blank=True, help_text='A comma-separated list of tags.', through='glossary.TaggedTerm', to='taggit.Tag', verbose_name='Tags')),
             ],
             options={
-                "ordering": ["initial", django.db.models.functions.text.Lower("headword"), "expansion"],
+                'ordering': ['initial', django.db.models.functions.text.Lower('headword'), 'expansion'],
             },
         ),
         migrations.AddField(
-            model_name="taggedterm",
-            name="content_object",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="glossary.term"),
+            model_name='taggedterm',
+            name='content_object',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='glossary.term'),
         ),
         migrations.CreateModel(
-            name="Source",
+            name='Source',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=300)),
-                ("publisher", models.CharField(blank=True, max_length=200)),
-                (
-                    "url",
-                    models.URLField(
-                        blank=True,
-                        help_text="Optional; http or https only.",
-                        max_length=500,
-                        validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
-                    ),
-                ),
-                ("position", models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")),
-                (
-                    "term",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="sources",
-                        to="glossary.term",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=300)),
+                ('publisher', models.CharField(blank=True, max_length=200)),
+                ('url', models.URLField(blank=True, help_text='Optional; http or https only.', max_length=500, validators=[django.core.validators.URLValidator(schemes=['http', 'https'])])),
+                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower comes first.')),
+                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='glossary.term')),
             ],
             options={
-                "ordering": ["term", "position", "pk"],
+                'ordering': ['term', 'position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="FAQ",
+            name='FAQ',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("question", models.CharField(max_length=300)),
-                ("answer", models.TextField(help_text="Markdown. Raw HTML is ignored.")),
-                ("answer_html", models.TextField(blank=True, editable=False)),
-                ("position", models.PositiveSmallIntegerField(default=0, help_text="Lower comes first.")),
-                (
-                    "term",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE, related_name="faqs", to="glossary.term"
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('question', models.CharField(max_length=300)),
+                ('answer', models.TextField(help_text='Markdown. Raw HTML is ignored.')),
+                ('answer_html', models.TextField(blank=True, editable=False)),
+                ('position', models.PositiveSmallIntegerField(default=0, help_text='Lower comes first.')),
+                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faqs', to='glossary.term')),
             ],
             options={
-                "verbose_name": "FAQ entry",
-                "verbose_name_plural": "FAQ",
-                "ordering": ["term", "position", "pk"],
+                'verbose_name': 'FAQ entry',
+                'verbose_name_plural': 'FAQ',
+                'ordering': ['term', 'position', 'pk'],
             },
         ),
         migrations.CreateModel(
-            name="Alias",
+            name='Alias',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "name",
-                    models.CharField(
-                        help_text="Another name readers use, e.g. “call centre”.", max_length=200
-                    ),
-                ),
-                ("slug", models.SlugField(editable=False, max_length=200, unique=True)),
-                (
-                    "term",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="aliases",
-                        to="glossary.term",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(help_text='Another name readers use, e.g. “call centre”.', max_length=200)),
+                ('slug', models.SlugField(editable=False, max_length=200, unique=True)),
+                ('term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='glossary.term')),
             ],
             options={
-                "verbose_name_plural": "aliases",
-                "ordering": [django.db.models.functions.text.Lower("name")],
+                'verbose_name_plural': 'aliases',
+                'ordering': [django.db.models.functions.text.Lower('name')],
             },
         ),
         migrations.CreateModel(
-            name="TermRelation",
+            name='TermRelation',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("broader", "Broader terms"),
-                            ("narrower", "Narrower terms"),
-                            ("see_also", "See also"),
-                            ("contrasts", "Contrasts with"),
-                        ],
-                        default="see_also",
-                        max_length=10,
-                    ),
-                ),
-                (
-                    "from_term",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="relations_out",
-                        to="glossary.term",
-                    ),
-                ),
-                (
-                    "to_term",
-                    models.ForeignKey(
-                        help_text="The related term, seen from this one: choose “narrower” if it is a kind of this term.",
-                        on_delete=django.db.models.deletion.CASCADE,
-                        related_name="relations_in",
-                        to="glossary.term",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('kind', models.CharField(choices=[('broader', 'Broader terms'), ('narrower', 'Narrower terms'), ('see_also', 'See also'), ('contrasts', 'Contrasts with')], default='see_also', max_length=10)),
+                ('from_term', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relations_out', to='glossary.term')),
+                ('to_term', models.ForeignKey(help_text='The related term, seen from this one: choose “narrower” if it is a kind of this term.', on_delete=django.db.models.deletion.CASCADE, related_name='relations_in', to='glossary.term')),
             ],
             options={
-                "ordering": ["kind", "to_term__headword"],
+                'ordering': ['kind', 'to_term__headword'],
             },
         ),
         migrations.AddConstraint(
-            model_name="category",
-            constraint=models.UniqueConstraint(
-                fields=("facet", "slug"), name="category_slug_unique_in_facet"
-            ),
+            model_name='category',
+            constraint=models.UniqueConstraint(fields=('facet', 'slug'), name='category_slug_unique_in_facet'),
         ),
         migrations.AddIndex(
-            model_name="term",
-            index=models.Index(fields=["status", "published_at"], name="glossary_te_status_f62392_idx"),
+            model_name='term',
+            index=models.Index(fields=['status', 'published_at'], name='glossary_te_status_f62392_idx'),
         ),
         migrations.AddConstraint(
-            model_name="term",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "published"), _negated=True),
-                    ("published_at__isnull", False),
-                    _connector="OR",
-                ),
-                name="published_term_has_date",
-            ),
+            model_name='term',
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='published_term_has_date'),
         ),
         migrations.AddConstraint(
-            model_name="termrelation",
-            constraint=models.UniqueConstraint(fields=("from_term", "to_term"), name="relation_once"),
+            model_name='termrelation',
+            constraint=models.UniqueConstraint(fields=('from_term', 'to_term'), name='relation_once'),
         ),
         migrations.AddConstraint(
-            model_name="termrelation",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("from_term", models.F("to_term")), _negated=True),
-                name="relation_not_self",
-            ),
+            model_name='termrelation',
+            constraint=models.CheckConstraint(condition=models.Q(('from_term', models.F('to_term')), _negated=True), name='relation_not_self'),
         ),
     ]

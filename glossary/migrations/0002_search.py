@@ -7,6 +7,7 @@ from django.db import migrations, models
 from glossary.markdown import plain_text
 
 
+
 # The search index lives in each database's own full-text engine and is kept current by
 # triggers, so every write (admin, shell, bulk update, raw SQL) reaches it at once. The body is
 # indexed as body_text, the plain text that Term.save() derives from the Markdown.
@@ -43,7 +44,7 @@ SQLITE_INSTALL = [
     "CREATE VIRTUAL TABLE glossary_term_trigram USING fts5(names, tokenize = 'trigram')",
     f"CREATE TRIGGER glossary_term_search_insert AFTER INSERT ON glossary_term BEGIN {sqlite_refresh('NEW.id')} END",
     f"""CREATE TRIGGER glossary_term_search_update AFTER UPDATE OF headword, expansion, definition, body_text
-        ON glossary_term BEGIN {sqlite_refresh("OLD.id")} {sqlite_refresh("NEW.id")} END""",
+        ON glossary_term BEGIN {sqlite_refresh('OLD.id')} {sqlite_refresh('NEW.id')} END""",
     """CREATE TRIGGER glossary_term_search_delete AFTER DELETE ON glossary_term BEGIN
         DELETE FROM glossary_term_fts WHERE rowid = OLD.id;
         DELETE FROM glossary_term_trigram WHERE rowid = OLD.id;
@@ -54,7 +55,7 @@ SQLITE_INSTALL = [
         for statement in (
             f"CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN {sqlite_refresh('NEW.term_id')} END",
             f"""CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table}
-                BEGIN {sqlite_refresh("OLD.term_id")} {sqlite_refresh("NEW.term_id")} END""",
+                BEGIN {sqlite_refresh('OLD.term_id')} {sqlite_refresh('NEW.term_id')} END""",
             f"CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN {sqlite_refresh('OLD.term_id')} END",
         )
     ],
@@ -63,11 +64,8 @@ SQLITE_INSTALL = [
     "INSERT INTO glossary_term_trigram (rowid, names) SELECT rowid, names FROM glossary_term_fts",
 ]
 SQLITE_UNINSTALL = [
-    *[
-        f"DROP TRIGGER {table}_search_{event}"
-        for table in ("glossary_term", "glossary_alias", "glossary_faq")
-        for event in ("insert", "update", "delete")
-    ],
+    *[f"DROP TRIGGER {table}_search_{event}" for table in ("glossary_term", "glossary_alias", "glossary_faq")
+      for event in ("insert", "update", "delete")],
     "DROP TABLE glossary_term_trigram",
     "DROP TABLE glossary_term_fts",
 ]
@@ -165,61 +163,44 @@ def run(which):
     return operation
 
 
+
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0001_initial"),
+        ('glossary', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="term",
-            name="body_text",
+            model_name='term',
+            name='body_text',
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.RunPython(fill_body_text, migrations.RunPython.noop),
         migrations.CreateModel(
-            name="PostgresSearchIndex",
+            name='PostgresSearchIndex',
             fields=[
-                (
-                    "term",
-                    models.OneToOneField(
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        primary_key=True,
-                        related_name="postgres_index",
-                        serialize=False,
-                        to="glossary.term",
-                    ),
-                ),
-                ("names", models.TextField()),
-                ("document", django.contrib.postgres.search.SearchVectorField()),
-                ("names_document", django.contrib.postgres.search.SearchVectorField()),
+                ('term', models.OneToOneField(on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='postgres_index', serialize=False, to='glossary.term')),
+                ('names', models.TextField()),
+                ('document', django.contrib.postgres.search.SearchVectorField()),
+                ('names_document', django.contrib.postgres.search.SearchVectorField()),
             ],
             options={
-                "db_table": "glossary_term_search",
-                "managed": False,
+                'db_table': 'glossary_term_search',
+                'managed': False,
             },
         ),
         migrations.CreateModel(
-            name="SqliteSearchIndex",
+            name='SqliteSearchIndex',
             fields=[
-                (
-                    "term",
-                    models.OneToOneField(
-                        db_column="rowid",
-                        on_delete=django.db.models.deletion.DO_NOTHING,
-                        primary_key=True,
-                        related_name="sqlite_index",
-                        serialize=False,
-                        to="glossary.term",
-                    ),
-                ),
-                ("match", models.TextField(db_column="glossary_term_fts")),
-                ("rank", models.FloatField()),
-                ("names", models.TextField()),
+                ('term', models.OneToOneField(db_column='rowid', on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='sqlite_index', serialize=False, to='glossary.term')),
+                ('match', models.TextField(db_column='glossary_term_fts')),
+                ('rank', models.FloatField()),
+                ('names', models.TextField()),
             ],
             options={
-                "db_table": "glossary_term_fts",
-                "managed": False,
+                'db_table': 'glossary_term_fts',
+                'managed': False,
             },
         ),
         migrations.RunPython(run(0), run(1)),

@@ -22,9 +22,7 @@ def record_statistics(apps, schema_editor):
         for name, index in indexes.items():
             if index["index"] and not index["unique"] and set(index["columns"]) <= ROWS_PER_VALUE.keys():
                 stat = " ".join(str(n) for n in [TERMS, *(ROWS_PER_VALUE[c] for c in index["columns"])])
-                cursor.execute(
-                    "INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('glossary_term', %s, %s)", [name, stat]
-                )
+                cursor.execute("INSERT INTO sqlite_stat1 (tbl, idx, stat) VALUES ('glossary_term', %s, %s)", [name, stat])
         cursor.execute("ANALYZE sqlite_schema")  # makes open connections load the figures
 
 

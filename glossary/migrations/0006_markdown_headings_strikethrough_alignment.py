@@ -20,22 +20,21 @@ def rerender(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0005_initials_without_accents"),
+        ('glossary', '0005_initials_without_accents'),
     ]
 
     operations = [
         migrations.RunPython(rerender, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="faq",
-            name="answer",
-            field=models.TextField(help_text="Markdown. Raw HTML is shown as text."),
+            model_name='faq',
+            name='answer',
+            field=models.TextField(help_text='Markdown. Raw HTML is shown as text.'),
         ),
         migrations.AlterField(
-            model_name="term",
-            name="body",
-            field=models.TextField(
-                blank=True, help_text="The article in Markdown. Raw HTML is shown as text."
-            ),
+            model_name='term',
+            name='body',
+            field=models.TextField(blank=True, help_text='The article in Markdown. Raw HTML is shown as text.'),
         ),
     ]

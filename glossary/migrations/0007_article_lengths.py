@@ -5,35 +5,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0006_markdown_headings_strikethrough_alignment"),
+        ('glossary', '0006_markdown_headings_strikethrough_alignment'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="faq",
-            name="answer",
-            field=models.TextField(
-                help_text="Markdown, up to 5,000 characters. Raw HTML is shown as text.",
-                validators=[django.core.validators.MaxLengthValidator(5000)],
-            ),
+            model_name='faq',
+            name='answer',
+            field=models.TextField(help_text='Markdown, up to 5,000 characters. Raw HTML is shown as text.', validators=[django.core.validators.MaxLengthValidator(5000)]),
         ),
         migrations.AlterField(
-            model_name="term",
-            name="body",
-            field=models.TextField(
-                blank=True,
-                help_text="The article in Markdown, up to 20,000 characters. Raw HTML is shown as text.",
-                validators=[django.core.validators.MaxLengthValidator(20000)],
-            ),
+            model_name='term',
+            name='body',
+            field=models.TextField(blank=True, help_text='The article in Markdown, up to 20,000 characters. Raw HTML is shown as text.', validators=[django.core.validators.MaxLengthValidator(20000)]),
         ),
         migrations.AlterField(
-            model_name="term",
-            name="definition",
-            field=models.TextField(
-                help_text="One or two plain-text sentences, shown in lists, link titles and search results.",
-                max_length=400,
-                validators=[django.core.validators.MaxLengthValidator(400)],
-            ),
+            model_name='term',
+            name='definition',
+            field=models.TextField(help_text='One or two plain-text sentences, shown in lists, link titles and search results.', max_length=400, validators=[django.core.validators.MaxLengthValidator(400)]),
         ),
     ]

@@ -4,21 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0007_article_lengths"),
+        ('glossary', '0007_article_lengths'),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name="faq",
-            options={
-                "ordering": ["position", "pk"],
-                "verbose_name": "FAQ entry",
-                "verbose_name_plural": "FAQ",
-            },
+            name='faq',
+            options={'ordering': ['position', 'pk'], 'verbose_name': 'FAQ entry', 'verbose_name_plural': 'FAQ'},
         ),
         migrations.AlterModelOptions(
-            name="source",
-            options={"ordering": ["position", "pk"]},
+            name='source',
+            options={'ordering': ['position', 'pk']},
         ),
     ]

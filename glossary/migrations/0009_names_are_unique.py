@@ -19,56 +19,44 @@ def refuse_twins(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0008_faq_and_source_order_within_their_term"),
-        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ('glossary', '0008_faq_and_source_order_within_their_term'),
+        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
     operations = [
         migrations.RunPython(refuse_twins, migrations.RunPython.noop),
         migrations.AlterField(
-            model_name="benefit",
-            name="name",
-            field=models.CharField(help_text="Shown on every term that lists it.", max_length=120),
+            model_name='benefit',
+            name='name',
+            field=models.CharField(help_text='Shown on every term that lists it.', max_length=120),
         ),
         migrations.AlterField(
-            model_name="benefit",
-            name="slug",
+            model_name='benefit',
+            name='slug',
             field=models.SlugField(help_text="Used in the benefit's URL.", max_length=120, unique=True),
         ),
         migrations.AlterField(
-            model_name="risk",
-            name="name",
-            field=models.CharField(help_text="Shown on every term that lists it.", max_length=120),
+            model_name='risk',
+            name='name',
+            field=models.CharField(help_text='Shown on every term that lists it.', max_length=120),
         ),
         migrations.AlterField(
-            model_name="risk",
-            name="slug",
+            model_name='risk',
+            name='slug',
             field=models.SlugField(help_text="Used in the risk's URL.", max_length=120, unique=True),
         ),
         migrations.AddConstraint(
-            model_name="benefit",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("name"),
-                name="benefit_name_unique",
-                violation_error_message="A benefit with this name already exists.",
-            ),
+            model_name='benefit',
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='benefit_name_unique', violation_error_message='A benefit with this name already exists.'),
         ),
         migrations.AddConstraint(
-            model_name="risk",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("name"),
-                name="risk_name_unique",
-                violation_error_message="A risk with this name already exists.",
-            ),
+            model_name='risk',
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), name='risk_name_unique', violation_error_message='A risk with this name already exists.'),
         ),
         migrations.AddConstraint(
-            model_name="term",
-            constraint=models.UniqueConstraint(
-                django.db.models.functions.text.Lower("headword"),
-                django.db.models.functions.text.Lower("expansion"),
-                name="term_name_unique",
-                violation_error_message="Another term already has this headword and expansion.",
-            ),
+            model_name='term',
+            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('headword'), django.db.models.functions.text.Lower('expansion'), name='term_name_unique', violation_error_message='Another term already has this headword and expansion.'),
         ),
     ]

@@ -6,117 +6,70 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0010_alias_addresses_in_any_script"),
+        ('glossary', '0010_alias_addresses_in_any_script'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="alias",
-            name="name",
-            field=models.CharField(
-                help_text="Another name readers use, e.g. “call centre”.",
-                max_length=200,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='alias',
+            name='name',
+            field=models.CharField(help_text='Another name readers use, e.g. “call centre”.', max_length=200, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="benefit",
-            name="description",
-            field=models.TextField(
-                help_text="Plain text, up to 600 characters: what the benefit is and why it matters.",
-                max_length=600,
-                validators=[django.core.validators.MaxLengthValidator(600)],
-            ),
+            model_name='benefit',
+            name='description',
+            field=models.TextField(help_text='Plain text, up to 600 characters: what the benefit is and why it matters.', max_length=600, validators=[django.core.validators.MaxLengthValidator(600)]),
         ),
         migrations.AlterField(
-            model_name="benefit",
-            name="name",
-            field=models.CharField(
-                help_text="Shown on every term that lists it.",
-                max_length=120,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='benefit',
+            name='name',
+            field=models.CharField(help_text='Shown on every term that lists it.', max_length=120, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="category",
-            name="description",
-            field=models.TextField(
-                blank=True,
-                help_text="One sentence for readers.",
-                max_length=300,
-                validators=[django.core.validators.MaxLengthValidator(300)],
-            ),
+            model_name='category',
+            name='description',
+            field=models.TextField(blank=True, help_text='One sentence for readers.', max_length=300, validators=[django.core.validators.MaxLengthValidator(300)]),
         ),
         migrations.AlterField(
-            model_name="category",
-            name="name",
+            model_name='category',
+            name='name',
             field=models.CharField(max_length=80, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="facet",
-            name="description",
-            field=models.TextField(
-                blank=True,
-                help_text="One sentence for readers.",
-                max_length=300,
-                validators=[django.core.validators.MaxLengthValidator(300)],
-            ),
+            model_name='facet',
+            name='description',
+            field=models.TextField(blank=True, help_text='One sentence for readers.', max_length=300, validators=[django.core.validators.MaxLengthValidator(300)]),
         ),
         migrations.AlterField(
-            model_name="facet",
-            name="name",
-            field=models.CharField(
-                help_text="Shown as a heading, e.g. “Location”.",
-                max_length=80,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='facet',
+            name='name',
+            field=models.CharField(help_text='Shown as a heading, e.g. “Location”.', max_length=80, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="risk",
-            name="description",
-            field=models.TextField(
-                help_text="Plain text, up to 600 characters: what can go wrong.",
-                max_length=600,
-                validators=[django.core.validators.MaxLengthValidator(600)],
-            ),
+            model_name='risk',
+            name='description',
+            field=models.TextField(help_text='Plain text, up to 600 characters: what can go wrong.', max_length=600, validators=[django.core.validators.MaxLengthValidator(600)]),
         ),
         migrations.AlterField(
-            model_name="risk",
-            name="mitigation",
-            field=models.TextField(
-                blank=True,
-                help_text="Plain text, up to 600 characters: how organisations reduce it.",
-                max_length=600,
-                validators=[django.core.validators.MaxLengthValidator(600)],
-            ),
+            model_name='risk',
+            name='mitigation',
+            field=models.TextField(blank=True, help_text='Plain text, up to 600 characters: how organisations reduce it.', max_length=600, validators=[django.core.validators.MaxLengthValidator(600)]),
         ),
         migrations.AlterField(
-            model_name="risk",
-            name="name",
-            field=models.CharField(
-                help_text="Shown on every term that lists it.",
-                max_length=120,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='risk',
+            name='name',
+            field=models.CharField(help_text='Shown on every term that lists it.', max_length=120, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="term",
-            name="expansion",
-            field=models.CharField(
-                blank=True,
-                help_text="The full form of an acronym, e.g. “Business Process Outsourcing”. Leave empty if the headword is not an abbreviation.",
-                max_length=200,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='term',
+            name='expansion',
+            field=models.CharField(blank=True, help_text='The full form of an acronym, e.g. “Business Process Outsourcing”. Leave empty if the headword is not an abbreviation.', max_length=200, validators=[glossary.validators.visible_name]),
         ),
         migrations.AlterField(
-            model_name="term",
-            name="headword",
-            field=models.CharField(
-                help_text="The term as readers know it, e.g. “BPO”.",
-                max_length=120,
-                validators=[glossary.validators.visible_name],
-            ),
+            model_name='term',
+            name='headword',
+            field=models.CharField(help_text='The term as readers know it, e.g. “BPO”.', max_length=120, validators=[glossary.validators.visible_name]),
         ),
     ]

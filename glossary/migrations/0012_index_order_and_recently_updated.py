@@ -5,33 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0011_names_visible_and_descriptions_bounded"),
-        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ('glossary', '0011_names_visible_and_descriptions_bounded'),
+        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="term",
-            name="glossary_te_status_f62392_idx",
+            model_name='term',
+            name='glossary_te_status_f62392_idx',
         ),
         migrations.AddIndex(
-            model_name="term",
-            index=models.Index(fields=["published_at"], name="glossary_te_publish_92cf7e_idx"),
+            model_name='term',
+            index=models.Index(fields=['published_at'], name='glossary_te_publish_92cf7e_idx'),
         ),
         migrations.AddIndex(
-            model_name="term",
-            index=models.Index(fields=["updated_at"], name="glossary_te_updated_5e3ab1_idx"),
+            model_name='term',
+            index=models.Index(fields=['updated_at'], name='glossary_te_updated_5e3ab1_idx'),
         ),
         migrations.AddIndex(
-            model_name="term",
-            index=models.Index(
-                models.F("initial"),
-                django.db.models.functions.text.Lower("headword"),
-                models.F("expansion"),
-                models.F("status"),
-                models.F("published_at"),
-                name="term_index_order",
-            ),
+            model_name='term',
+            index=models.Index(models.F('initial'), django.db.models.functions.text.Lower('headword'), models.F('expansion'), models.F('status'), models.F('published_at'), name='term_index_order'),
         ),
     ]

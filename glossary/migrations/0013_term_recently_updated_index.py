@@ -4,18 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("glossary", "0012_index_order_and_recently_updated"),
-        ("taggit", "0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx"),
+        ('glossary', '0012_index_order_and_recently_updated'),
+        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name="term",
-            name="glossary_te_updated_5e3ab1_idx",
+            model_name='term',
+            name='glossary_te_updated_5e3ab1_idx',
         ),
         migrations.AddIndex(
-            model_name="term",
-            index=models.Index(fields=["updated_at", "status", "published_at"], name="term_recently_updated"),
+            model_name='term',
+            index=models.Index(fields=['updated_at', 'status', 'published_at'], name='term_recently_updated'),
         ),
     ]

@@ -12,9 +12,7 @@ class Migration(migrations.Migration):
             name="term",
             options={
                 "ordering": ["initial", Lower("headword"), "expansion"],
-                "permissions": [
-                    ("publish_term", "Can publish and unpublish terms, and change published ones")
-                ],
+                "permissions": [("publish_term", "Can publish and unpublish terms, and change published ones")],
             },
         ),
     ]
