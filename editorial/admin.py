@@ -122,13 +122,10 @@ class AwaitingReview(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() not in {"awaiting", "mine"}:
             return queryset
-        proposed = Revision.objects.pending()
-        submitted = Revision.objects.filter(
-            action=Revision.Action.SUBMITTED, term__status=Term.Status.IN_REVIEW
-        )
+        awaiting = Revision.objects.awaiting_review()
         if self.value() == "mine":
-            proposed, submitted = proposed.filter(author=request.user), submitted.filter(author=request.user)
-        return queryset.filter(Q(pk__in=proposed.values("term_key")) | Q(pk__in=submitted.values("term_key")))
+            awaiting = awaiting.filter(author=request.user)
+        return queryset.filter(pk__in=awaiting.values("term_key"))
 
 
 @admin.register(Term)

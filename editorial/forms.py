@@ -32,11 +32,16 @@ class AliasFormSet(BaseInlineFormSet):
             seen.add(key)
 
 
-def what_editors_saw(term):
-    """The term as the form shows it and its proposed change, if any, signed: what a save is
-    compared with to tell whether someone else saved meanwhile."""
+def what_editors_see(term):
+    """The term as the form shows it, and its proposed change if any (id and author): what a save
+    is compared with to tell whether someone else saved meanwhile. JSON's own types, so that it
+    compares equal to itself after a trip through the form."""
     pending = Revision.objects.of_term(term.pk).pending().values_list("pk", "author__username").first()
-    return signing.dumps({"entry": term_entry(term), "pending": pending}, salt=SEEN_SALT, compress=True)
+    return {"entry": term_entry(term), "pending": list(pending) if pending else None}
+
+
+def signed(seen):
+    return signing.dumps(seen, salt=SEEN_SALT, compress=True)
 
 
 class TermForm(forms.ModelForm):
@@ -65,7 +70,7 @@ class TermForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
-            self.initial["seen"] = what_editors_saw(self.instance)
+            self.initial["seen"] = signed(what_editors_see(self.instance))
 
     def clean_tags(self):
         tags = self.cleaned_data["tags"]
@@ -104,8 +109,7 @@ class TermForm(forms.ModelForm):
             # Held until the save commits (the admin saves in the same transaction): no other save
             # can come between this check and that one.
             Term.objects.select_for_update().filter(pk=self.instance.pk).exists()
-        now = what_editors_saw(self.instance)
-        current = signing.loads(now, salt=SEEN_SALT)
+        current = what_editors_see(self.instance)
         try:
             seen = signing.loads(posted, salt=SEEN_SALT)
         except signing.BadSignature:
@@ -113,7 +117,7 @@ class TermForm(forms.ModelForm):
         if seen == current:
             return
         self.data = self.data.copy()
-        self.data[self.add_prefix("seen")] = now  # saving again is a deliberate choice
+        self.data[self.add_prefix("seen")] = signed(current)  # saving again is a deliberate choice
         if seen is None:
             raise ValidationError(
                 "This form could not be checked against the saved term: review it and save again.",

@@ -18,6 +18,13 @@ class RevisionQuerySet(models.QuerySet):
         """Changes to published terms that await a publisher's review."""
         return self.filter(state=Revision.State.PENDING)
 
+    def awaiting_review(self):
+        """Changes proposed to published terms, and submissions of terms still in review."""
+        return self.filter(
+            Q(state=Revision.State.PENDING)
+            | Q(action=Revision.Action.SUBMITTED, term__status=Term.Status.IN_REVIEW)
+        )
+
     def scheduled(self):
         """Approved changes that go live at a date to come (or just past), soonest first."""
         return self.filter(state=Revision.State.SCHEDULED).order_by("goes_live_at")

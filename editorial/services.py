@@ -88,6 +88,9 @@ def _lock(term):
     return Term.objects.select_for_update().get(pk=term.pk)
 
 
+FOUR_EYES = "Submitted for review instead of published: another publisher publishes what you wrote."
+
+
 @transaction.atomic
 def term_save(*, term, by, write, message="", action=None, based_on=None):
     """Save `term` by calling `write()` (the admin's form and inlines, or a restore), and record it.
@@ -111,8 +114,7 @@ def term_save(*, term, by, write, message="", action=None, based_on=None):
             transaction.set_rollback(True)
         if _content(proposed) == _content(before):
             return None
-        Revision.objects.of_term(live.pk).pending().update(state=State.SUPERSEDED)
-        message = message or ("Restored an earlier revision." if action == Action.RESTORED else "")
+        _supersede(live, [State.PENDING])
         return record(
             term=live,
             by=by,
@@ -140,9 +142,6 @@ def term_save(*, term, by, write, message="", action=None, based_on=None):
     if term.status == Term.Status.IN_REVIEW and was != Term.Status.IN_REVIEW:
         return record(term=term, by=by, action=Action.SUBMITTED)
     return revision or record(term=term, by=by, action=Action.CHANGED, message=message, entry=after)
-
-
-FOUR_EYES = "Submitted for review instead of published: another publisher publishes what you wrote."
 
 
 def _locked(terms):
@@ -258,12 +257,12 @@ def changes_go_live(*, now=None):
     now = now or timezone.now()
     went = 0
     for key in Revision.objects.scheduled().filter(goes_live_at__lte=now).values_list("pk", flat=True):
-        went += _go_live(key, now)
+        went += _go_live(key)
     return went
 
 
 @transaction.atomic
-def _go_live(key, now):
+def _go_live(key):
     revision = Revision.objects.select_for_update().filter(pk=key, state=State.SCHEDULED).first()
     if revision is None or revision.term is None:
         return 0  # another process took it, or the term was deleted

@@ -1,9 +1,6 @@
 """The admin site of the editors: its index is the editors' desk."""
 
 from django.contrib import admin
-from django.db.models import Q
-
-from glossary.models import Term
 
 from .models import Revision
 
@@ -13,10 +10,7 @@ DESK_ROWS = 10
 def desk(user):
     """What a signed-in editor or publisher looks at first; each list is one bounded query."""
     revisions = Revision.objects.select_related("author", "term").order_by("-created_at")
-    awaiting = revisions.filter(
-        Q(state=Revision.State.PENDING)
-        | Q(action=Revision.Action.SUBMITTED, term__status=Term.Status.IN_REVIEW)
-    )
+    awaiting = revisions.awaiting_review()
     may_publish = user.has_perm("glossary.publish_term")
     return {
         "to_review": awaiting.exclude(author=user)[:DESK_ROWS] if may_publish else None,

@@ -164,7 +164,7 @@ class TermPages:
     # Review
 
     def awaiting(self, term):
-        """What of `term` awaits review: its proposed change, else the term itself if submitted."""
+        """The change proposed to `term` that awaits review, if any."""
         return Revision.objects.of_term(term.pk).pending().select_related("author").first()
 
     def review_view(self, request, object_id):
@@ -220,12 +220,11 @@ class TermPages:
                 change_reject(revision=proposed, by=request.user, comment=comment)
                 self.message_user(request, f"Rejected: readers keep the published “{term}”.")
             elif decision == "approve" and term.status == Term.Status.IN_REVIEW:
-                published, refused = terms_publish(
-                    terms=Term.objects.filter(pk=term.pk), by=request.user, at=at
-                )
-                if refused:
-                    raise PermissionDenied("Another publisher publishes what you wrote.")
-                self.message_user(request, f"Published “{term}”.")
+                published, _ = terms_publish(terms=Term.objects.filter(pk=term.pk), by=request.user, at=at)
+                if published:
+                    self.message_user(request, f"Published “{term}”.")
+                else:
+                    self.message_user(request, "Another publisher publishes what you wrote.", messages.ERROR)
             elif decision == "send_back" and term.status == Term.Status.IN_REVIEW:
                 term_send_back(term=term, by=request.user, comment=comment)
                 self.message_user(request, f"Sent “{term}” back to draft.")
@@ -264,7 +263,6 @@ class TermPages:
             "history.html",
             f"History of {term}",
             term=term,
-            object=term,
             page_obj=page,
             may_restore=self.has_change_permission(request, term),
         )
