@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from editorial.models import Revision
-from editorial.services import record
+from editorial.services import record, terms_delete
 from glossary.models import Term
 
 from . import factories
@@ -213,3 +213,49 @@ def test_restoring_keeps_a_relation_to_a_term_renamed_since(editor):
     bpo.save()
     editor.post(reverse("admin:glossary_term_restore", args=[term.pk, 1]))
     assert [(r.to_term_id, r.kind) for r in term.relations_out.all()] == [(bpo.pk, "broader")]
+
+
+@pytest.mark.parametrize("key", ["abc", "99999999999999999999", "-1", "0"])
+@pytest.mark.parametrize("page", ["review", "history", "compare", "deprecate"])
+def test_the_term_pages_answer_a_bad_address_with_404(admin_client, key, page):
+    assert (
+        admin_client.get(
+            f"/admin/glossary/term/{key}/{page.replace('compare', 'history/compare')}/"
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("number", ["abc", "-1", "²"])
+def test_a_bad_restore_address_changes_nothing_and_is_no_error(admin_client, number):
+    """Not a number: the admin's own catch-all sends it on to a page saying no such object."""
+    term = factories.draft()
+    for url in (
+        f"/admin/glossary/term/{term.pk}/history/{number}/restore/",
+        f"/admin/glossary/term/deleted/{number}/restore/",
+    ):
+        assert admin_client.post(url, follow=True).status_code in (200, 404)
+    assert not Revision.objects.exists() and Term.objects.count() == 1
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "99999999999999999999", "\x00"])
+def test_history_and_deleted_lists_take_any_page_number(admin_client, page):
+    term = factories.draft()
+    record(term=term, by=None, action="changed")
+    assert admin_client.get(history_url(term), {"page": page}).status_code == 200
+    assert admin_client.get(reverse("admin:glossary_term_deleted"), {"page": page}).status_code == 200
+
+
+def test_the_deleted_terms_list_does_not_ask_more_with_more_terms(
+    admin_client, admin_user, django_assert_max_num_queries
+):
+    def delete(n):
+        terms_delete(terms=Term.objects.filter(pk__in=[factories.term().pk for _ in range(n)]), by=admin_user)
+
+    delete(2)
+    with django_assert_max_num_queries(8):
+        assert admin_client.get(reverse("admin:glossary_term_deleted")).status_code == 200
+    delete(30)
+    with django_assert_max_num_queries(8):
+        page = admin_client.get(reverse("admin:glossary_term_deleted"))
+    assert page.context["page_obj"].paginator.count == 32
