@@ -1,5 +1,6 @@
-"""The glossary's models, by concern: taxonomy, terms with their parts, and the search index."""
+"""The glossary's models, by concern: taxonomy, terms with their parts, mentions of one term in another, and the search index."""
 
+from .mentions import Mention
 from .search_index import PostgresSearchIndex, SqliteSearchIndex
 from .taxonomy import Benefit, Category, Facet, Risk, terms_using
 from .terms import (
@@ -28,6 +29,7 @@ __all__ = [
     "Category",
     "Deprecation",
     "Facet",
+    "Mention",
     "OldAddress",
     "PostgresSearchIndex",
     "Risk",

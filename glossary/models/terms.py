@@ -4,6 +4,7 @@ import unicodedata
 from functools import cache
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
@@ -155,6 +156,25 @@ class Term(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    link_mentions = models.BooleanField(
+        default=True,
+        help_text="Link the first mention of another published term in the article and FAQ answers "
+        "to that term. Links written as [[slug]] are kept either way.",
+    )
+    steward = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="stewarded_terms",
+        help_text="The member of staff who keeps this term accurate and reviews it when it falls due.",
+    )
+    reviewed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the term's content was last checked and found accurate."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     categories = models.ManyToManyField(Category, related_name="terms", blank=True)
     benefits = models.ManyToManyField(Benefit, related_name="terms", blank=True)
     risks = models.ManyToManyField(Risk, related_name="terms", blank=True)
