@@ -1,4 +1,4 @@
-"""The glossary's models, by concern: taxonomy, terms with their parts, mentions of one term in another, and the search index."""
+"""The glossary's models, by concern: taxonomy, terms with their parts, mentions, the search index."""
 
 from .mentions import Mention
 from .search_index import PostgresSearchIndex, SqliteSearchIndex
