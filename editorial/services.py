@@ -11,7 +11,7 @@ from taggit.models import Tag
 
 from glossary.content import term_entry
 from glossary.models import Deprecation, TaggedTerm, Term
-from glossary.services import ContentError, term_apply
+from glossary.services import ContentError, mentions_refresh, term_apply
 
 from .models import Revision
 
@@ -125,6 +125,7 @@ def term_save(*, term, by, write, message="", action=None, based_on=None):
             based_on=based_on,
         )
     write()
+    mentions_refresh(term=term)
     after = term_entry(term)
     if live is not None and after == before:
         return None

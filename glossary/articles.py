@@ -4,9 +4,14 @@ content version, not four queries a page; a draft or a scheduled term (only staf
 preview of a proposed change read the term's own rows."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.urls import reverse
 
 from .cache import apart
 from .catalogs import all_categories, benefits_by_id, risks_by_id
+from .linking import Target, explicit_slugs, linked
+from .models import Mention, OldAddress, Term
 from .termsets import current
 
 
@@ -40,3 +45,61 @@ class Classification:
 
 def _by_name(rows):
     return sorted(rows, key=lambda row: row.name.casefold())
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's body and FAQ answers as readers see them: with links to the other published
+    terms they mention (the first time in the body, and in each answer) and their [[slug]] links."""
+
+    body: str
+    faqs: list  # (FAQ, its answer's HTML)
+
+    @classmethod
+    def of(cls, term, classification):
+        faqs = list(term.faqs.all())
+        fragments = [term.body_html, *(faq.answer_html for faq in faqs)]
+        mentions = _mentioned(term, classification) if term.link_mentions else {}
+        explicit = _explicit(explicit_slugs(fragments))
+        body = linked(term.body_html, mentions, explicit, set())
+        return cls(body, [(faq, linked(faq.answer_html, mentions, explicit, set())) for faq in faqs])
+
+
+def _target(term, text=""):
+    return Target(term.get_absolute_url(), term.definition, text or term.headword)
+
+
+def _mentioned(term, classification):
+    """{name: Target} of the published terms `term` mentions. A name several of them share (RPO)
+    leads to the one with most categories in common with `term`, else to a search for the name,
+    which lists them all."""
+    meanings = {}
+    for mention in Mention.objects.shown_in(term):
+        meanings.setdefault(mention.name.casefold(), {})[mention.target.pk] = mention
+    own = {category.pk for category in classification.categories}
+    found = {}
+    for by_target in meanings.values():
+        chosen = max(by_target.values(), key=lambda mention: _shared(mention.target, own))
+        rivals = [m for m in by_target.values() if _shared(m.target, own) == _shared(chosen.target, own)]
+        if len(rivals) == 1:
+            found[chosen.name] = _target(chosen.target)
+        else:
+            url = f"{reverse('glossary:search')}?{urlencode({'q': chosen.name})}"
+            found[chosen.name] = Target(url, f"{chosen.name}: {len(rivals)} meanings")
+    return found
+
+
+def _shared(term, categories):
+    parts = current().parts_of(term.pk)
+    return len(parts.categories & categories) if parts else 0
+
+
+def _explicit(slugs):
+    """{slug: Target} of the published terms that `slugs` name, by their address or an old one."""
+    if not slugs:
+        return {}
+    found = {term.slug: _target(term) for term in Term.objects.published().filter(slug__in=slugs).for_cards()}
+    renamed = OldAddress.objects.of_published_terms().filter(slug__in=slugs - found.keys())
+    for old in renamed.select_related("term") if len(found) < len(slugs) else []:
+        found[old.slug] = _target(old.term)
+    return found

@@ -1,6 +1,7 @@
 """Editor Markdown is untrusted: render it without raw HTML, then sanitise against an allowlist."""
 
 import html
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -23,6 +24,30 @@ def _image_as_link(renderer, tokens, index, options, env):
 
 
 _md.add_render_rule("image", _image_as_link)
+
+TERM_LINK = re.compile(r"\[\[([-\w]+)(?:\|([^\]\n]*))?\]\]")
+
+
+def _term_link(state, silent):
+    """[[slug]] or [[slug|text]]: a link to a term, kept as `<a data-term="slug">` for the reader's
+    page to resolve (glossary.linking): a missing or unpublished term shows as plain text."""
+    match = TERM_LINK.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("term_link", "a", 0)
+        token.meta = {"slug": match[1], "text": (match[2] or "").strip()}
+    state.pos = match.end()
+    return True
+
+
+def _render_term_link(renderer, tokens, index, options, env):
+    meta = tokens[index].meta
+    return f'<a data-term="{escapeHtml(meta["slug"])}">{escapeHtml(meta["text"])}</a>'
+
+
+_md.inline.ruler.before("link", "term_link", _term_link)
+_md.add_render_rule("term_link", _render_term_link)
 
 ALIGNMENTS = {"align-left", "align-center", "align-right"}
 ALLOWED_TAGS = {
@@ -52,7 +77,7 @@ ALLOWED_TAGS = {
     "tr",
     "ul",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "data-term"}, "abbr": {"title"}}
 ALLOWED_CLASSES = {"th": ALIGNMENTS, "td": ALIGNMENTS}
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 

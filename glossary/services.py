@@ -1,12 +1,29 @@
-"""Writes that span several models: loading a content file into the glossary."""
+"""Writes that span several models: loading a content file into the glossary, and keeping the
+mentions of one term in another current."""
 
 from dataclasses import dataclass, field
+from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 
+from . import linking
 from .content import FIELDS
-from .models import FAQ, Alias, Benefit, Category, Facet, OldAddress, Risk, Source, Term, TermRelation
+from .models import (
+    FAQ,
+    Alias,
+    Benefit,
+    Category,
+    Facet,
+    Mention,
+    OldAddress,
+    Risk,
+    Source,
+    Term,
+    TermRelation,
+)
+from .search import engine
 from .validators import PARTS, validate_tags
 
 
@@ -46,6 +63,9 @@ def content_import(*, data, update=False):
         for term, fresh, entry in terms.values():
             if fresh:
                 _import_relations(term, entry.get("related", []), terms)
+        for term, fresh, _ in terms.values():
+            if fresh:
+                mentions_refresh(term=term)
     except KeyError as error:
         raise ContentError(f"Unknown or missing reference: {error}") from error
     except (TypeError, ValueError, ValidationError) as error:
@@ -187,6 +207,7 @@ def term_apply(*, term, entry):
         }
         _set_parts(term, existing, categories, benefits, risks)
         _import_relations(term, [r for r in entry["related"] if r["term"] in related], related)
+        mentions_refresh(term=term)
     except (KeyError, TypeError, ValueError, ValidationError) as error:
         raise ContentError(str(error)) from error
     return term
@@ -205,3 +226,69 @@ def _import_relations(term, related, terms):
         kind = TermRelation.Kind(relation["kind"])
         other = terms[relation["term"]][0]
         _save_valid(TermRelation(from_term=term, to_term=other, kind=kind))
+
+
+@transaction.atomic
+def mentions_refresh(*, term):
+    """Keep the links from and to `term` right after its text or its names changed (or it was
+    made): which other terms its article and FAQ answers name, and which other terms' texts name it.
+    Publishing, unpublishing, deleting and renaming its address need nothing: a reader's page links
+    only to published terms, and by id. Called by every service that writes a term's text."""
+    fragments = _fragments(term)
+    spellings = linking.candidate_names(fragments)
+    Mention.objects.in_text_of(term).delete()
+    Mention.objects.bulk_create(
+        Mention(source=term, target_id=pk, name=name)
+        for pk, name in _named(spellings, exclude=term.pk)
+        if linking.mentioned(name, spellings[name.lower()])
+    )
+    names = {term.headword, term.expansion, *term.aliases.values_list("name", flat=True)} - {""}
+    Mention.objects.of_names_of(term).exclude(name__in=names).delete()
+    Mention.objects.bulk_create(
+        (
+            Mention(source=source, target=term, name=name)
+            for source in _texts_naming(names, exclude=term.pk)
+            for spellings in [linking.candidate_names(_fragments(source))]
+            for name in names
+            if name.lower() in spellings and linking.mentioned(name, spellings[name.lower()])
+        ),
+        ignore_conflicts=True,
+    )
+
+
+def _fragments(term):
+    return [term.body_html, *FAQ.objects.filter(term=term).values_list("answer_html", flat=True)]
+
+
+def _named(spellings, *, exclude):
+    """(id, name as written) of the terms but `exclude` whose headword, expansion or an alias is one
+    of `spellings` (lower case): by the name indexes, a few thousand names a query."""
+    key = engine().name_key
+    found = set()
+    for chunk in batched(spellings, 2000):
+        for name in ("headword", "expansion"):
+            found |= set(
+                Term.objects.exclude(pk=exclude)
+                .alias(key=key(name))
+                .filter(key__in=chunk)
+                .values_list("pk", name)
+            )
+        found |= set(
+            Alias.objects.exclude(term_id=exclude)
+            .alias(key=key("name"))
+            .filter(key__in=chunk)
+            .values_list("term_id", "name")
+        )
+    return found
+
+
+def _texts_naming(names, *, exclude):
+    """Terms but `exclude` whose article or an FAQ answer may name one of `names`: a scan of the
+    texts, as a write may afford (a few hundred milliseconds at 100,000 terms)."""
+    stems = {name.lower().removesuffix("y") for name in names}
+    condition = Q()
+    for stem in stems:
+        condition |= Q(body_text__icontains=stem) | Q(
+            pk__in=FAQ.objects.filter(answer__icontains=stem).values("term_id")
+        )
+    return Term.objects.exclude(pk=exclude).filter(condition).only("pk", "body_html")

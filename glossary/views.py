@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
-from .articles import Classification
+from .articles import ArticleText, Classification
 from .catalogs import all_categories
 from .decorators import reader_page
 from .filters import Option, TermFilter
@@ -121,10 +121,12 @@ def term_detail(request, slug):
         if renamed is None:
             raise Http404("No term has that address.")
         return redirect(renamed.term, permanent=True)
+    classification = Classification.of(term)
     context = {
         "term": term,
+        "text": ArticleText.of(term, classification),
         "related": term.related_by_kind(TermRelation.objects.around(term)),
-        "classification": Classification.of(term),
+        "classification": classification,
     }
     return render(request, "glossary/term_detail.html", context)
 

@@ -22,7 +22,7 @@ BOUNDS = {
     "/search/?q=expandde+term+3": 8,  # also which words the names hold, and the names holding them
     "/search/?q=zzzzzz": 5,  # nothing like it: similar names looked for twice on PostgreSQL
     "/search/suggest/?q=ter": 4,  # names starting so, by kind of name; then the engine if too few
-    "/terms/term-0/": 5,  # the term, its aliases, FAQ, sources, relations
+    "/terms/term-0/": 6,  # the term, its aliases, FAQ, sources, relations, the terms it mentions
     "/categories/place/place-0/": 2,
     "/tags/tag-0/": 2,
     "/benefits/benefit-0/": 2,
@@ -98,8 +98,8 @@ def test_a_cached_page_asks_the_database_nothing(client, glossary, url, django_a
 def test_staff_preview_query_count_does_not_grow(admin_client, glossary, django_assert_max_num_queries):
     factories.draft(slug="draft", categories=[glossary[0].categories.first()])
     cache.current_version()  # as on a running site
-    # The article's 5, the draft's own classification (4: no term set holds it), the session, the user.
-    with django_assert_max_num_queries(11):
+    # The article's 6, the draft's own classification (4: no term set holds it), the session, the user.
+    with django_assert_max_num_queries(12):
         assert admin_client.get("/terms/draft/").status_code == 200
 
 

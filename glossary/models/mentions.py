@@ -3,7 +3,7 @@ so that an article's links cost one indexed query to read, never a search of the
 
 from django.db import models
 
-from .terms import Term
+from .terms import CARD_FIELDS, Term, public
 
 
 class MentionQuerySet(models.QuerySet):
@@ -12,6 +12,17 @@ class MentionQuerySet(models.QuerySet):
 
     def of_names_of(self, term):
         return self.filter(target=term)
+
+    def shown_in(self, term):
+        """The mentions in `term`'s text of terms readers may see, with what a link to each shows:
+        one query, by the source's index."""
+        return (
+            self.in_text_of(term)
+            .filter(public("target__"))
+            .select_related("target")
+            .only("name", *[f"target__{field}" for field in CARD_FIELDS])
+            .order_by()
+        )
 
 
 class Mention(models.Model):

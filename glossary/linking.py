@@ -1,0 +1,155 @@
+"""Links between terms, as pure functions over sanitised HTML (glossary.markdown's).
+
+Two kinds: the first mention of another term's name (its headword, expansion or an alias) in an
+article or an FAQ answer, and a link written as [[slug]] or [[slug|text]], which the renderer
+leaves as `<a data-term="slug">`. Which names a text mentions is found when the text or a name
+changes (glossary.services.mentions_refresh) and kept as Mention rows; a reader's page only asks
+which of them are published and puts the links in (`linked`).
+
+Rules: whole words only; never inside a heading, code or an existing link; an acronym (“IT”, all
+capitals) only in capitals, so that the pronoun “it” is not the acronym; any other name in any
+letter case and in the plural (“call centers”). A longer name wins over a shorter one it contains.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+
+LONGEST = 6  # words in the longest name looked for
+SKIPPED = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+PIECES = re.compile(r"(<[^>]*>)")
+TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)")
+# A word, hyphens and apostrophes within it included; an entity (&amp;) is no word.
+WORD = re.compile(r"&#?\w+;|(\w+(?:['’-]\w+)*)")
+EXPLICIT = re.compile(r'<a data-term="([^"]*)"[^>]*>(.*?)</a>', re.DOTALL)
+
+
+def is_acronym(name):
+    return len(name) > 1 and name.isupper()
+
+
+def plurals(word):
+    """Spellings of `word` in the plural that a text may use (“agency”, “agencies”)."""
+    forms = [word, word + "s", word + "es"]
+    if word[-1:] in "yY" and len(word) > 2:
+        forms.append(word[:-1] + ("IES" if word.isupper() else "ies"))
+    return forms
+
+
+def singulars(word):
+    """What `word` may be the plural of, itself included: a name is looked for in each."""
+    forms = {word}
+    for ending, replacement in (("ies", "y"), ("es", ""), ("s", "")):
+        if word.lower().endswith(ending) and len(word) > len(ending) + 1:
+            forms.add(word[: -len(ending)] + replacement)
+    return forms
+
+
+def linkable_texts(fragment):
+    """The pieces of text in `fragment` where a mention may be linked, as (index, text) of
+    `PIECES.split(fragment)`: outside headings, code and links."""
+    pieces = PIECES.split(fragment)
+    depth = 0
+    for index, piece in enumerate(pieces):
+        if index % 2:
+            tag = TAG.match(piece)
+            if tag and tag[2].lower() in SKIPPED:
+                depth += -1 if tag[1] else 1
+        elif depth <= 0 and piece.strip():
+            yield index, piece
+
+
+def candidate_names(fragments):
+    """Every run of up to LONGEST words (and its singular) in the linkable text of `fragments`, as
+    {lower case: spellings as written}: what a name must equal to be mentioned."""
+    found = {}
+    for fragment in fragments:
+        for _, text in linkable_texts(fragment):
+            for run in _runs(html.unescape(text)):
+                for start in range(len(run)):
+                    for end in range(start + 1, min(start + LONGEST, len(run)) + 1):
+                        words = run[start:end]
+                        for last in singulars(words[-1]):
+                            written = " ".join([*words[:-1], last])
+                            found.setdefault(written.lower(), set()).add(written)
+    return found
+
+
+def _runs(text):
+    """Runs of words separated by nothing but spaces: a name does not span punctuation."""
+    run, previous_end = [], None
+    for match in WORD.finditer(text):
+        if match[1] is None:
+            run, previous_end = [], None
+            continue
+        if previous_end is not None and text[previous_end : match.start()].strip():
+            yield run
+            run = []
+        run.append(match[1])
+        previous_end = match.end()
+    if run:
+        yield run
+
+
+def mentioned(name, spellings):
+    """Whether `name` (a term's, as the editor wrote it) is mentioned by text written `spellings`."""
+    return not is_acronym(name) or name in spellings
+
+
+def pattern(name):
+    """A regular expression for `name` in escaped HTML text: whole words, any run of spaces between
+    them, the last word in the singular or the plural; letter case ignored unless an acronym."""
+    *words, last = [re.escape(html.escape(word, quote=False)) for word in name.split()]
+    ending = "(?:" + "|".join(re.escape(html.escape(form, quote=False)) for form in plurals(last)) + ")"
+    body = r"\s+".join([*words, ending]) if words else ending
+    expression = rf"(?<![\w'’-]){body}(?![\w'’-])"
+    return expression if is_acronym(name) else f"(?i:{expression})"
+
+
+@dataclass(frozen=True)
+class Target:
+    url: str
+    title: str
+    text: str = ""  # for a [[slug]] written without its own text
+
+    def anchor(self, inner):
+        return (
+            f'<a href="{html.escape(self.url)}" title="{html.escape(self.title)}" class="term-link">'
+            f"{inner or html.escape(self.text)}</a>"
+        )
+
+
+def linked(fragment, mentions, explicit, linked_already):
+    """`fragment` with its [[slug]] links resolved (`explicit`: {slug: Target}; any other shows as
+    plain text) and the first mention of each name in `mentions` ({name: Target}) linked, unless
+    a link to its address is in `linked_already` (which this adds to)."""
+    fragment = EXPLICIT.sub(lambda match: _explicit(match, explicit, linked_already), fragment)
+    if not mentions:
+        return fragment
+    names = sorted(mentions, key=len, reverse=True)  # a longer name wins at the same place
+    finder = re.compile("|".join(f"(?P<n{i}>{pattern(name)})" for i, name in enumerate(names)))
+    pieces = PIECES.split(fragment)
+    for index, text in list(linkable_texts(fragment)):
+        pieces[index] = finder.sub(lambda match: _mention(match, names, mentions, linked_already), text)
+    return "".join(pieces)
+
+
+def _explicit(match, explicit, linked_already):
+    slug, inner = html.unescape(match[1]), match[2]
+    target = explicit.get(slug)
+    if target is None:
+        return inner or html.escape(slug)
+    linked_already.add(target.url)
+    return target.anchor(inner)
+
+
+def _mention(match, names, mentions, linked_already):
+    target = mentions[names[int(match.lastgroup[1:])]]
+    if target.url in linked_already:
+        return match[0]
+    linked_already.add(target.url)
+    return target.anchor(match[0])
+
+
+def explicit_slugs(fragments):
+    return {html.unescape(slug) for fragment in fragments for slug, _ in EXPLICIT.findall(fragment)}
