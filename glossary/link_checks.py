@@ -20,6 +20,25 @@ class BrokenLink:
         return f"[[{self.slug}]]: {self.reason}"
 
 
+def _written(terms):
+    """{term: the slugs its [[slug]] links name} of those of `terms` with any: one scan of the
+    stored HTML for the renderer's mark."""
+    writing = terms.filter(
+        Q(body_html__contains=MARK) | Q(pk__in=FAQ.objects.filter(answer_html__contains=MARK).values("term_id"))
+    ).prefetch_related("faqs")
+    return {
+        term: explicit_slugs([term.body_html, *(faq.answer_html for faq in term.faqs.all())]) for term in writing
+    }
+
+
+def linked_by_slug():
+    """The ids of the terms some other term links to as [[slug]] (by their address or an old one)."""
+    written = _written(Term.objects.all())
+    slugs = set().union(*written.values())
+    ids = set(Term.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+    return ids | set(OldAddress.objects.filter(slug__in=slugs).values_list("term_id", flat=True))
+
+
 def broken_links(terms=None):
     """The broken [[slug]] links in the articles and FAQ answers of `terms` (all by default), by
     term: one scan of the stored HTML for the renderer's mark, then one look-up of the slugs."""

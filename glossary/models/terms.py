@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Length, Lower
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
@@ -105,6 +105,22 @@ class TermQuerySet(models.QuerySet):
         for slug in tag_slugs:
             qs = qs.filter(pk__in=TaggedTerm.objects.filter(tag__slug=slug).values("content_object"))
         return qs
+
+    def unconnected(self):
+        """Terms no relation (either way) and no other term's mention of their names connects;
+        links written as [[slug]] are the caller's to rule out (they live in the stored text)."""
+        return self.exclude(
+            Exists(TermRelation.objects.filter(Q(from_term=OuterRef("pk")) | Q(to_term=OuterRef("pk"))))
+        ).exclude(mentioned_in__isnull=False)
+
+    def without_sources(self):
+        return self.filter(sources__isnull=True)
+
+    def without_categories(self):
+        return self.filter(categories__isnull=True)
+
+    def with_definition_outside(self, shortest, longest):
+        return self.alias(length=Length("definition")).exclude(length__range=(shortest, longest))
 
     def for_cards(self):
         """Only what a card shows, and the letter it is filed under. A field a template reaches for

@@ -1,0 +1,70 @@
+"""Publishers see what needs attention: the content report, on the command line and on the desk."""
+
+import pytest
+from django.core.management import call_command
+
+from glossary.services import mentions_refresh
+
+from . import factories
+from .editorial import member, signed_in
+
+pytestmark = pytest.mark.django_db
+
+DEFINITION = "A definition of a comfortable length for readers of the glossary."
+
+
+def made(**values):
+    values.setdefault("definition", DEFINITION)
+    term = factories.term(**values)
+    mentions_refresh(term=term)
+    return term
+
+
+@pytest.fixture
+def content():
+    place = factories.facet(slug="place")
+    offshore = factories.category(place, slug="offshore")
+    sourced = made(headword="Sourced", slug="sourced", categories=[offshore])
+    factories.source(sourced, title="A book")
+    related = made(headword="Related", slug="related", categories=[offshore])
+    factories.source(related, title="A book")
+    factories.relation(sourced, related)
+    mentioned = made(headword="Mentioned", slug="mentioned", categories=[offshore])
+    factories.source(mentioned, title="A book")
+    made(headword="Linked", slug="linked", categories=[offshore], body="See [[linked-to]] and mentioned.")
+    made(headword="Linked to", slug="linked-to", definition="Too short.", categories=[offshore])
+    made(headword="Broken", slug="broken", body="See [[nowhere]].")
+    return sourced
+
+
+def sections(output):
+    """{heading: [lines under it]} of the report."""
+    found, heading = {}, None
+    for line in output.splitlines():
+        if line.startswith("  "):
+            found[heading].append(line.strip())
+        else:
+            heading = line
+            found[heading] = []
+    return found
+
+
+def test_content_report_lists_each_kind_of_problem(content, capsys):
+    call_command("content_report")
+    report = sections(capsys.readouterr().out)
+    # Linked mentions and links to others, but nothing leads to it.
+    assert report["Orphans: no relation, mention or link connects them: 2"] == [
+        "broken (Broken)",
+        "linked (Linked)",
+    ]
+    assert report["Without sources: 3"] == ["broken (Broken)", "linked (Linked)", "linked-to (Linked to)"]
+    assert report["Without categories: 1"] == ["broken (Broken)"]
+    assert report["Definition shorter than 40 or longer than 300 characters: 1"] == [
+        "linked-to (Linked to): 10 characters"
+    ]
+    assert report["Broken [[slug]] links: 1"] == ["broken (Broken): [[nowhere]]: no such term"]
+
+
+def test_content_report_counts_only_at_verbosity_0(content, capsys):
+    call_command("content_report", verbosity=0)
+    assert "Without sources: 3" in capsys.readouterr().out.splitlines()
