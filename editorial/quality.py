@@ -28,7 +28,9 @@ def content_report():
             [(term, "") for term in by_headword.unconnected() if term.pk not in linked],
         ),
         Check("no-sources", "Without sources", [(term, "") for term in by_headword.without_sources()]),
-        Check("no-categories", "Without categories", [(term, "") for term in by_headword.without_categories()]),
+        Check(
+            "no-categories", "Without categories", [(term, "") for term in by_headword.without_categories()]
+        ),
         Check(
             "definition-length",
             f"Definition shorter than {shortest} or longer than {longest} characters",

@@ -3,12 +3,14 @@
 from django.contrib import admin
 
 from .models import Revision
+from .quality import content_report
 
 DESK_ROWS = 10
 
 
 def desk(user):
-    """What a signed-in editor or publisher looks at first; each list is one bounded query."""
+    """What a signed-in editor or publisher looks at first; each list is one bounded query, and
+    the content report's counts."""
     revisions = Revision.objects.select_related("author", "term").order_by("-created_at")
     awaiting = revisions.awaiting_review()
     may_publish = user.has_perm("glossary.publish_term")
@@ -19,6 +21,7 @@ def desk(user):
             :DESK_ROWS
         ],
         "by_others": revisions.exclude(author=user)[:DESK_ROWS],
+        "checks": content_report() if user.has_perm("glossary.view_term") else None,
     }
 
 

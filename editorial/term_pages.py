@@ -1,5 +1,5 @@
 """The term admin's own pages beyond Django's: review, history with comparison and restore,
-deprecation, and deleted terms. Each view checks the role it needs on the server."""
+deprecation, deleted terms and the content report. Each view checks the role it needs on the server."""
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +20,7 @@ from glossary.validators import PARTS
 
 from .diff import changes
 from .models import Revision
+from .quality import content_report
 from .scheduling import schedule
 from .services import (
     authors_of,
@@ -35,6 +36,7 @@ from .services import (
 )
 
 HISTORY_PAGE = 50
+REPORT_ROWS = 200  # of each check on the report page; the command lists them all
 BODY_LIMIT, ANSWER_LIMIT = 20_000, 5_000  # as the models' validators allow
 
 
@@ -101,6 +103,7 @@ class TermPages:
         return [
             path("preview/", wrap(self.preview_view), name=f"{name}_preview"),
             path("deleted/", wrap(self.deleted_view), name=f"{name}_deleted"),
+            path("report/", wrap(self.report_view), name=f"{name}_report"),
             path("deleted/<int:revision_id>/restore/", wrap(self.undelete_view), name=f"{name}_undelete"),
             path("<path:object_id>/review/", wrap(self.review_view), name=f"{name}_review"),
             path("<path:object_id>/deprecate/", wrap(self.deprecate_view), name=f"{name}_deprecate"),
@@ -316,6 +319,15 @@ class TermPages:
         deleted = Revision.objects.deleted_terms().select_related("author")
         page = Paginator(deleted, HISTORY_PAGE).get_page(request.GET.get("page"))
         return self._page(request, "deleted.html", "Deleted terms", page_obj=page)
+
+    # The content report
+
+    def report_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return self._page(
+            request, "report.html", "Content report", checks=content_report(), shown=REPORT_ROWS
+        )
 
     def undelete_view(self, request, revision_id):
         if not self.has_delete_permission(request):

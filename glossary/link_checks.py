@@ -24,10 +24,12 @@ def _written(terms):
     """{term: the slugs its [[slug]] links name} of those of `terms` with any: one scan of the
     stored HTML for the renderer's mark."""
     writing = terms.filter(
-        Q(body_html__contains=MARK) | Q(pk__in=FAQ.objects.filter(answer_html__contains=MARK).values("term_id"))
+        Q(body_html__contains=MARK)
+        | Q(pk__in=FAQ.objects.filter(answer_html__contains=MARK).values("term_id"))
     ).prefetch_related("faqs")
     return {
-        term: explicit_slugs([term.body_html, *(faq.answer_html for faq in term.faqs.all())]) for term in writing
+        term: explicit_slugs([term.body_html, *(faq.answer_html for faq in term.faqs.all())])
+        for term in writing
     }
 
 

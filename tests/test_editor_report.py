@@ -1,8 +1,10 @@
 """Publishers see what needs attention: the content report, on the command line and on the desk."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from glossary.models import Term
 from glossary.services import mentions_refresh
 
 from . import factories
@@ -68,3 +70,25 @@ def test_content_report_lists_each_kind_of_problem(content, capsys):
 def test_content_report_counts_only_at_verbosity_0(content, capsys):
     call_command("content_report", verbosity=0)
     assert "Without sources: 3" in capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("role", ["Editors", "Publishers"])
+def test_the_desk_shows_each_checks_count_with_a_link_to_the_report(content, role):
+    page = signed_in(member(role)).get("/admin/").content.decode()
+    assert 'href="/admin/glossary/term/report/#no-sources">Without sources</a></th><td>3</td>' in page
+
+
+@pytest.mark.parametrize("role", ["Editors", "Publishers"])
+def test_the_report_page_links_each_term_to_fix(content, role):
+    response = signed_in(member(role)).get("/admin/glossary/term/report/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<h2>Broken [[slug]] links: 1</h2>" in page
+    broken = Term.objects.get(slug="broken")
+    assert f'<a href="/admin/glossary/term/{broken.pk}/change/">Broken</a>: [[nowhere]]: no such term' in page
+
+
+def test_the_report_page_is_for_staff_who_may_see_terms(client, content):
+    assert client.get("/admin/glossary/term/report/")["Location"].startswith("/admin/login/")
+    nobody = signed_in(User.objects.create_user("nobody", password="x-not-used-1", is_staff=True))
+    assert nobody.get("/admin/glossary/term/report/").status_code == 403
