@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from taggit.models import Tag
 
+from glossary.link_checks import broken_links
 from glossary.models import (
     FAQ,
     Alias,
@@ -143,13 +144,23 @@ class TermAdmin(TermPages, EditorAdmin):
     # change_form.html puts "Publishing and review" after the inlines, beside the save buttons.
     fieldsets = [
         ("Names", {"fields": ["headword", "expansion", "slug", "take_old_address"]}),
-        ("Definition and article", {"fields": ["definition", "body"]}),
+        ("Definition and article", {"fields": ["definition", "body", "link_mentions", "links_to_fix"]}),
         ("Classification", {"fields": ["categories", "tags", "benefits", "risks"], "classes": ["collapse"]}),
         ("Publishing and review", {"fields": ["status", "published_at", "revision_message", "seen"]}),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
+
+    readonly_fields = ["links_to_fix"]
+
+    @admin.display(description="Links to fix")
+    def links_to_fix(self, term):
+        """The [[slug]] links of the saved article and FAQ answers that readers see as plain text."""
+        broken = broken_links(Term.objects.filter(pk=term.pk)) if term.pk else []
+        return (
+            "; ".join(str(link) for link in broken) or "None: each [[slug]] link leads to a published term."
+        )
 
     def has_publish_permission(self, request):
         return request.user.has_perm("glossary.publish_term")

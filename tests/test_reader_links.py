@@ -221,3 +221,13 @@ def test_check_links_is_quiet_and_succeeds_when_every_link_works(capsys):
     made(headword="G", body="See [[fine]].")
     call_command("check_links")
     assert capsys.readouterr().out == "No broken links.\n"
+
+
+def test_the_term_form_lists_its_broken_links_and_offers_the_switch(call_center):
+    article = made(headword="F", body="See [[call-center]] and [[nowhere]].")
+    page = signed_in(member("Editors")).get(f"/admin/glossary/term/{article.pk}/change/").content.decode()
+    assert "[[nowhere]]: no such term" in page
+    assert "[[call-center]]:" not in page
+    assert 'name="link_mentions"' in page
+    fine = signed_in(member("Publishers")).get(f"/admin/glossary/term/{call_center.pk}/change/")
+    assert "None: each [[slug]] link leads to a published term." in fine.content.decode()
