@@ -71,27 +71,37 @@ def _target(term, text=""):
 
 def _mentioned(term, classification):
     """{name: Target} of the published terms `term` mentions. A name several of them share (RPO)
-    leads to the one with most categories in common with `term`, else to a search for the name,
-    which lists them all."""
+    leads to the one with most categories in common with `term` (one more query, only then), else
+    to a search for the name, which lists them all."""
     meanings = {}
     for mention in Mention.objects.shown_in(term):
-        meanings.setdefault(mention.name.casefold(), {})[mention.target.pk] = mention
-    own = {category.pk for category in classification.categories}
+        meanings.setdefault(mention.name.casefold(), []).append(mention)
+    shared = _categories_shared(
+        [mention.target.pk for group in meanings.values() if len(group) > 1 for mention in group],
+        {category.pk for category in classification.categories},
+    )
     found = {}
-    for by_target in meanings.values():
-        chosen = max(by_target.values(), key=lambda mention: _shared(mention.target, own))
-        rivals = [m for m in by_target.values() if _shared(m.target, own) == _shared(chosen.target, own)]
-        if len(rivals) == 1:
-            found[chosen.name] = _target(chosen.target)
+    for group in meanings.values():
+        best = max(shared.get(mention.target.pk, 0) for mention in group)
+        chosen = [mention for mention in group if shared.get(mention.target.pk, 0) == best]
+        name = chosen[0].name
+        if len(chosen) == 1:
+            found[name] = _target(chosen[0].target)
         else:
-            url = f"{reverse('glossary:search')}?{urlencode({'q': chosen.name})}"
-            found[chosen.name] = Target(url, f"{chosen.name}: {len(rivals)} meanings")
+            url = f"{reverse('glossary:search')}?{urlencode({'q': name})}"
+            found[name] = Target(url, f"{name}: {len(chosen)} meanings")
     return found
 
 
-def _shared(term, categories):
-    parts = current().parts_of(term.pk)
-    return len(parts.categories & categories) if parts else 0
+def _categories_shared(term_ids, categories):
+    """{term id: how many of `categories` it has} of `term_ids`."""
+    if not term_ids:
+        return {}
+    links = Term.categories.through.objects.filter(term_id__in=term_ids, category_id__in=categories)
+    counted = {}
+    for term_id in links.values_list("term_id", flat=True):
+        counted[term_id] = counted.get(term_id, 0) + 1
+    return counted
 
 
 def _explicit(slugs):

@@ -66,27 +66,29 @@ def candidate_names(fragments):
     for fragment in fragments:
         for _, text in linkable_texts(fragment):
             for run in _runs(html.unescape(text)):
-                for start in range(len(run)):
-                    for end in range(start + 1, min(start + LONGEST, len(run)) + 1):
-                        words = run[start:end]
-                        for last in singulars(words[-1]):
-                            written = " ".join([*words[:-1], last])
+                words = [match[1] for match in run]
+                for start in range(len(words)):
+                    for end in range(start + 1, min(start + LONGEST, len(words)) + 1):
+                        for written in _spellings(words[start:end]):
                             found.setdefault(written.lower(), set()).add(written)
     return found
 
 
+def _spellings(words):
+    """`words` as written, and with the last one in the singular."""
+    return [" ".join([*words[:-1], last]) for last in singulars(words[-1])]
+
+
 def _runs(text):
-    """Runs of words separated by nothing but spaces: a name does not span punctuation."""
-    run, previous_end = [], None
+    """The words of `text` (as matches) in runs separated by nothing but spaces: a name does not
+    span punctuation or an entity."""
+    run = []
     for match in WORD.finditer(text):
-        if match[1] is None:
-            run, previous_end = [], None
-            continue
-        if previous_end is not None and text[previous_end : match.start()].strip():
+        if run and (match[1] is None or text[run[-1].end() : match.start()].strip()):
             yield run
             run = []
-        run.append(match[1])
-        previous_end = match.end()
+        if match[1] is not None:
+            run.append(match)
     if run:
         yield run
 
@@ -94,16 +96,6 @@ def _runs(text):
 def mentioned(name, spellings):
     """Whether `name` (a term's, as the editor wrote it) is mentioned by text written `spellings`."""
     return not is_acronym(name) or name in spellings
-
-
-def pattern(name):
-    """A regular expression for `name` in escaped HTML text: whole words, any run of spaces between
-    them, the last word in the singular or the plural; letter case ignored unless an acronym."""
-    *words, last = [re.escape(html.escape(word, quote=False)) for word in name.split()]
-    ending = "(?:" + "|".join(re.escape(html.escape(form, quote=False)) for form in plurals(last)) + ")"
-    body = r"\s+".join([*words, ending]) if words else ending
-    expression = rf"(?<![\w'’-]){body}(?![\w'’-])"
-    return expression if is_acronym(name) else f"(?i:{expression})"
 
 
 @dataclass(frozen=True)
@@ -122,16 +114,51 @@ class Target:
 def linked(fragment, mentions, explicit, linked_already):
     """`fragment` with its [[slug]] links resolved (`explicit`: {slug: Target}; any other shows as
     plain text) and the first mention of each name in `mentions` ({name: Target}) linked, unless
-    a link to its address is in `linked_already` (which this adds to)."""
+    a link to its address is in `linked_already` (which this adds to). One pass over the words,
+    whatever the number of names."""
     fragment = EXPLICIT.sub(lambda match: _explicit(match, explicit, linked_already), fragment)
     if not mentions:
         return fragment
-    names = sorted(mentions, key=len, reverse=True)  # a longer name wins at the same place
-    finder = re.compile("|".join(f"(?P<n{i}>{pattern(name)})" for i, name in enumerate(names)))
+    names = {name.lower(): name for name in mentions}
     pieces = PIECES.split(fragment)
     for index, text in list(linkable_texts(fragment)):
-        pieces[index] = finder.sub(lambda match: _mention(match, names, mentions, linked_already), text)
+        out, done = [], 0
+        for start, end, name in _mentions_in(text, names):
+            target = mentions[name]
+            if target.url not in linked_already:
+                linked_already.add(target.url)
+                out += [text[done:start], target.anchor(text[start:end])]
+                done = end
+        pieces[index] = "".join(out) + text[done:]
     return "".join(pieces)
+
+
+def _mentions_in(text, names):
+    """(start, end, name) of each mention of `names` ({lower case: name}) in `text`, the longest
+    name at each place, left to right. Only places where a name's first word stands are tried."""
+    firsts = {name.split(" ", 1)[0] for name in names}
+    for run in _runs(text):
+        words = [match[1] for match in run]
+        lower = [word.lower() for word in words]
+        start = 0
+        while start < len(words):
+            found = None
+            if lower[start] in firsts or any(form.lower() in firsts for form in singulars(words[start])):
+                found = next(
+                    (
+                        (end, name)
+                        for end in range(min(start + LONGEST, len(words)), start, -1)
+                        for written in _spellings(words[start:end])
+                        if (name := names.get(written.lower())) and mentioned(name, {written})
+                    ),
+                    None,
+                )
+            if found:
+                end, name = found
+                yield run[start].start(), run[end - 1].end(), name
+                start = end
+            else:
+                start += 1
 
 
 def _explicit(match, explicit, linked_already):
@@ -141,14 +168,6 @@ def _explicit(match, explicit, linked_already):
         return inner or html.escape(slug)
     linked_already.add(target.url)
     return target.anchor(inner)
-
-
-def _mention(match, names, mentions, linked_already):
-    target = mentions[names[int(match.lastgroup[1:])]]
-    if target.url in linked_already:
-        return match[0]
-    linked_already.add(target.url)
-    return target.anchor(match[0])
 
 
 def explicit_slugs(fragments):
