@@ -8,7 +8,8 @@ which of them are published and puts the links in (`linked`).
 
 Rules: whole words only; never inside a heading, code or an existing link; an acronym (“IT”, all
 capitals) only in capitals, so that the pronoun “it” is not the acronym; any other name in any
-letter case and in the plural (“call centers”). A longer name wins over a shorter one it contains.
+letter case, in the plural and in British spelling (“call centres” for Call center). A longer name
+wins over a shorter one it contains.
 """
 
 import html
@@ -45,6 +46,13 @@ def singulars(word):
     return forms
 
 
+def american(word):
+    """`word` in American spelling where British ends it in -tre or -bre (centre, fibre)."""
+    if len(word) > 4 and word.lower().endswith(("tre", "bre")):
+        return word[:-2] + word[-1] + word[-2]
+    return word
+
+
 def linkable_texts(fragment):
     """The pieces of text in `fragment` where a mention may be linked, as (index, text) of
     `PIECES.split(fragment)`: outside headings, code and links."""
@@ -75,8 +83,11 @@ def candidate_names(fragments):
 
 
 def _spellings(words):
-    """`words` as written, and with the last one in the singular."""
-    return [" ".join([*words[:-1], last]) for last in singulars(words[-1])]
+    """`words` as written, with the last one in the singular, and each of those in American
+    spelling."""
+    written = [" ".join([*words[:-1], last]) for last in singulars(words[-1])]
+    spelled = [" ".join(map(american, one.split(" "))) for one in written]
+    return list(dict.fromkeys(written + spelled))
 
 
 def _runs(text):
@@ -136,14 +147,14 @@ def linked(fragment, mentions, explicit, linked_already):
 def _mentions_in(text, names):
     """(start, end, name) of each mention of `names` ({lower case: name}) in `text`, the longest
     name at each place, left to right. Only places where a name's first word stands are tried."""
+    names = {**{" ".join(map(american, key.split(" "))): name for key, name in names.items()}, **names}
     firsts = {name.split(" ", 1)[0] for name in names}
     for run in _runs(text):
         words = [match[1] for match in run]
-        lower = [word.lower() for word in words]
         start = 0
         while start < len(words):
             found = None
-            if lower[start] in firsts or any(form.lower() in firsts for form in singulars(words[start])):
+            if any(american(form.lower()) in firsts for form in singulars(words[start])):
                 found = next(
                     (
                         (end, name)

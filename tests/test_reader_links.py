@@ -51,6 +51,10 @@ def test_the_first_mention_of_another_term_links_to_it_with_its_definition_as_ti
 def test_plurals_aliases_and_letter_case_are_mentions(client, call_center):
     assert texts(client, made(headword="A", body="Many Call Centers here.")) == ["Call Centers"]
     assert texts(client, made(headword="B", body="Two call centres.")) == ["call centres"]
+    made(headword="Fiber network", slug="fiber")
+    assert links(client, made(headword="C", body="The fibre networks.")) == [
+        ("/terms/fiber/", "fibre networks")
+    ]
 
 
 def test_an_acronym_is_linked_only_in_capitals(client):
