@@ -86,6 +86,8 @@ def _spellings(words):
     """`words` as written, with the last one in the singular, and each of those in American
     spelling."""
     written = [" ".join([*words[:-1], last]) for last in singulars(words[-1])]
+    if not any(american(word) != word for word in words):
+        return written
     spelled = [" ".join(map(american, one.split(" "))) for one in written]
     return list(dict.fromkeys(written + spelled))
 
@@ -131,10 +133,12 @@ def linked(fragment, mentions, explicit, linked_already):
     if not mentions:
         return fragment
     names = {name.lower(): name for name in mentions}
+    names |= {" ".join(map(american, key.split(" "))): name for key, name in names.items()}
+    firsts = {key.split(" ", 1)[0] for key in names}
     pieces = PIECES.split(fragment)
     for index, text in list(linkable_texts(fragment)):
         out, done = [], 0
-        for start, end, name in _mentions_in(text, names):
+        for start, end, name in _mentions_in(text, names, firsts):
             target = mentions[name]
             if target.url not in linked_already:
                 linked_already.add(target.url)
@@ -144,11 +148,10 @@ def linked(fragment, mentions, explicit, linked_already):
     return "".join(pieces)
 
 
-def _mentions_in(text, names):
+def _mentions_in(text, names, firsts):
     """(start, end, name) of each mention of `names` ({lower case: name}) in `text`, the longest
-    name at each place, left to right. Only places where a name's first word stands are tried."""
-    names = {**{" ".join(map(american, key.split(" "))): name for key, name in names.items()}, **names}
-    firsts = {name.split(" ", 1)[0] for name in names}
+    name at each place, left to right. Only places where a name's first word (in `firsts`)
+    stands are tried."""
     for run in _runs(text):
         words = [match[1] for match in run]
         start = 0
