@@ -11,6 +11,8 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from taggit.models import Tag
 
 from glossary.link_checks import broken_links
@@ -34,6 +36,7 @@ from .services import (
     tag_merge,
     term_save,
     terms_delete,
+    terms_mark_reviewed,
     terms_publish,
     terms_submit,
     terms_unpublish,
@@ -129,30 +132,66 @@ class AwaitingReview(admin.SimpleListFilter):
         return queryset.filter(pk__in=awaiting.values("term_key"))
 
 
+class ReviewDue(admin.SimpleListFilter):
+    title = "last review"
+    parameter_name = "reviewed"
+
+    def lookups(self, request, model_admin):
+        return [("due", "Review due"), ("mine", "Review due, I am the steward")]
+
+    def queryset(self, request, queryset):
+        if self.value() not in {"due", "mine"}:
+            return queryset
+        due = queryset.review_due()
+        return due.filter(steward=request.user) if self.value() == "mine" else due
+
+
 @admin.register(Term)
 class TermAdmin(TermPages, EditorAdmin):
     form = TermForm
     list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
-    list_filter = [AwaitingReview, "status", "categories", "tags"]
+    list_filter = [
+        AwaitingReview,
+        ReviewDue,
+        "status",
+        ("steward", admin.RelatedOnlyFieldListFilter),
+        "categories",
+        "tags",
+    ]
     search_fields = ["headword", "expansion", "aliases__name", "definition"]
     search_help_text = "Searches headword, expansion, aliases and definition."
     prepopulated_fields = {"slug": ["headword"]}
     autocomplete_fields = ["categories", "benefits", "risks"]
     date_hierarchy = "updated_at"
-    actions = ["submit_for_review", "publish", "unpublish"]
+    actions = ["submit_for_review", "publish", "unpublish", "mark_reviewed"]
     inlines = [AliasInline, RelationInline, FAQInline, SourceInline]
     # change_form.html puts "Publishing and review" after the inlines, beside the save buttons.
     fieldsets = [
         ("Names", {"fields": ["headword", "expansion", "slug", "take_old_address"]}),
         ("Definition and article", {"fields": ["definition", "body", "link_mentions", "links_to_fix"]}),
         ("Classification", {"fields": ["categories", "tags", "benefits", "risks"], "classes": ["collapse"]}),
-        ("Publishing and review", {"fields": ["status", "published_at", "revision_message", "seen"]}),
+        (
+            "Publishing and review",
+            {"fields": ["status", "published_at", "steward", "last_review", "revision_message", "seen"]},
+        ),
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("categories")
 
-    readonly_fields = ["links_to_fix"]
+    readonly_fields = ["links_to_fix", "last_review"]
+
+    @admin.display(description="Last reviewed")
+    def last_review(self, term):
+        if term.reviewed_at is None:
+            return "Never: use “Mark selected terms as reviewed” in the list once it is checked."
+        when = date_format(timezone.localtime(term.reviewed_at), "j F Y")
+        return f"{when}, by {term.reviewed_by or 'a former member of staff'}"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "steward":
+            kwargs["queryset"] = User.objects.filter(is_staff=True, is_active=True).order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="Links to fix")
     def links_to_fix(self, term):
@@ -265,6 +304,16 @@ class TermAdmin(TermPages, EditorAdmin):
                 request,
                 f"Not published, as you wrote them: {names}. Another publisher does it.",
                 messages.WARNING,
+            )
+
+    @admin.action(description="Mark selected terms as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        """Publishers mark any term; others the terms they are the steward of."""
+        count = terms_mark_reviewed(terms=queryset, by=request.user)
+        self.message_user(request, f"Marked {count} term(s) as reviewed today.", messages.SUCCESS)
+        if count < queryset.count():
+            self.message_user(
+                request, "Only a publisher or a term's steward marks it as reviewed.", messages.WARNING
             )
 
     @admin.action(description="Unpublish selected terms (back to draft)", permissions=["publish"])

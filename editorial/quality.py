@@ -40,4 +40,14 @@ def content_report():
             ],
         ),
         Check("broken-links", "Broken [[slug]] links", [(link.term, str(link)) for link in broken_links()]),
+        Check(
+            "review-due",
+            "Due for review",
+            [(term, _last_review(term)) for term in by_headword.review_due().select_related("steward")],
+        ),
     ]
+
+
+def _last_review(term):
+    reviewed = f"last reviewed {term.reviewed_at:%Y-%m-%d}" if term.reviewed_at else "never reviewed"
+    return f"{reviewed}, steward {term.steward or 'none'}"

@@ -353,3 +353,17 @@ def term_undelete(*, revision, by):
     return record(
         term=term, by=by, action=Action.RESTORED, message=f"Restored after deletion ({revision.headword})."
     )
+
+
+@transaction.atomic
+def terms_mark_reviewed(*, terms, by):
+    """`by` checked these terms and found them accurate: their last review is now, by them. A
+    publisher may mark any term; anyone else only the terms they are the steward of. Readers see
+    the date; the content is not changed, so no revision is recorded. Returns how many."""
+    allowed = terms if by.has_perm("glossary.publish_term") else terms.filter(steward=by)
+    reviewed = list(_locked(allowed))
+    now = timezone.now()
+    for term in reviewed:
+        term.reviewed_at, term.reviewed_by = now, by
+        term.save(update_fields=["reviewed_at", "reviewed_by"])
+    return len(reviewed)

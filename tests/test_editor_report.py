@@ -65,6 +65,7 @@ def test_content_report_lists_each_kind_of_problem(content, capsys):
         "linked-to (Linked to): 10 characters"
     ]
     assert report["Broken [[slug]] links: 1"] == ["broken (Broken): [[nowhere]]: no such term"]
+    assert report["Due for review: 6"][0] == "broken (Broken): never reviewed, steward none"
 
 
 def test_content_report_counts_only_at_verbosity_0(content, capsys):

@@ -106,6 +106,11 @@ class TermQuerySet(models.QuerySet):
             qs = qs.filter(pk__in=TaggedTerm.objects.filter(tag__slug=slug).values("content_object"))
         return qs
 
+    def review_due(self):
+        """Terms never reviewed, or last reviewed longer ago than GLOSSARY_REVIEW_INTERVAL."""
+        since = timezone.now() - settings.GLOSSARY_REVIEW_INTERVAL
+        return self.filter(Q(reviewed_at__isnull=True) | Q(reviewed_at__lt=since))
+
     def unconnected(self):
         """Terms no relation (either way) and no other term's mention of their names connects;
         links written as [[slug]] are the caller's to rule out (they live in the stored text)."""
@@ -264,6 +269,11 @@ class Term(models.Model):
             self.status == self.Status.PUBLISHED
             and self.published_at is not None
             and self.published_at <= timezone.now()
+        )
+
+    def is_review_due(self):
+        return (
+            self.reviewed_at is None or self.reviewed_at < timezone.now() - settings.GLOSSARY_REVIEW_INTERVAL
         )
 
     def is_deprecated(self):
@@ -429,6 +439,28 @@ class Alias(models.Model):
 
 
 class TermRelationQuerySet(models.QuerySet):
+    def broader_path(self, start, goal):
+        """The ids from `start` to `goal` going from each term to a narrower one, by these
+        relations (entered either way), or [] if there is none: one query a level."""
+        came_from, frontier = {start: None}, [start]
+        while frontier and goal not in came_from:
+            steps = self.filter(
+                Q(kind=TermRelation.Kind.NARROWER, from_term__in=frontier)
+                | Q(kind=TermRelation.Kind.BROADER, to_term__in=frontier)
+            ).values_list("kind", "from_term_id", "to_term_id")
+            frontier = []
+            for kind, from_id, to_id in steps:
+                wider, narrower = (from_id, to_id) if kind == TermRelation.Kind.NARROWER else (to_id, from_id)
+                if narrower not in came_from:
+                    came_from[narrower] = wider
+                    frontier.append(narrower)
+        if goal not in came_from:
+            return []
+        path = [goal]
+        while path[-1] != start:
+            path.append(came_from[path[-1]])
+        return path[::-1]
+
     def around(self, term):
         """The relations of `term`, entered on either side, whose other term readers may see; with
         only what a link to each term shows (not its body). One query, by two indexes."""
@@ -489,6 +521,19 @@ class TermRelation(models.Model):
             raise ValidationError(
                 {"to_term": "These terms are already related from the other side."}, code="duplicate"
             )
+        if self.kind in (self.Kind.BROADER, self.Kind.NARROWER) and self.from_term_id and self.to_term_id:
+            wider, narrower = (
+                (self.to_term_id, self.from_term_id)
+                if self.kind == self.Kind.BROADER
+                else (self.from_term_id, self.to_term_id)
+            )
+            # A cycle if the narrower term is already broader than the wider one.
+            path = TermRelation.objects.exclude(pk=self.pk).broader_path(narrower, wider)
+            if path:
+                names = dict(Term.objects.filter(pk__in=path).values_list("pk", "headword"))
+                loop = " → ".join(names[pk] for pk in [*path, narrower])
+                message = f"This would make a term broader than itself: {loop}, each broader than the next."
+                raise ValidationError({"kind": message}, code="cycle")
 
 
 class FAQ(models.Model):

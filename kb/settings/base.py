@@ -151,3 +151,5 @@ GLOSSARY_SELF_APPROVAL = os.environ.get("GLOSSARY_SELF_APPROVAL", "").strip().lo
     "yes",
     "on",
 }
+# A term not reviewed for this long is listed as due for review (Terms → Review due, the report).
+GLOSSARY_REVIEW_INTERVAL = timedelta(days=365)
