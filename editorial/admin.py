@@ -167,7 +167,7 @@ class TermAdmin(TermPages, EditorAdmin):
     inlines = [AliasInline, RelationInline, FAQInline, SourceInline]
     # change_form.html puts "Publishing and review" after the inlines, beside the save buttons.
     fieldsets = [
-        ("Names", {"fields": ["headword", "expansion", "slug", "take_old_address"]}),
+        ("Names", {"fields": ["headword", "expansion", "slug", "not_a_duplicate", "take_old_address"]}),
         ("Definition and article", {"fields": ["definition", "body", "link_mentions", "links_to_fix"]}),
         ("Classification", {"fields": ["categories", "tags", "benefits", "risks"], "classes": ["collapse"]}),
         (

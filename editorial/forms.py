@@ -12,6 +12,7 @@ from glossary.models import OldAddress, Term, alias_slug
 from glossary.validators import validate_tags
 
 from .diff import changes
+from .duplicates import near_duplicates
 from .models import Revision
 
 SEEN_SALT = "editorial.term-form.seen"
@@ -55,6 +56,13 @@ class TermForm(forms.ModelForm):
         help_text="Optional; kept in the term's history, e.g. “Added a source for the 2024 figures”.",
     )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Hidden until a warning asks for it (see _warn_of_near_duplicates).
+    not_a_duplicate = forms.BooleanField(
+        label="Save anyway: it is not a duplicate",
+        required=False,
+        widget=forms.HiddenInput,
+        help_text="Only if the warning above names a term with a close name that is a different term.",
+    )
     take_old_address = forms.BooleanField(
         label="Take this address from the term that had it",
         required=False,
@@ -79,9 +87,46 @@ class TermForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._warn_of_near_duplicates(cleaned)
         self._refuse_taking_an_old_address(cleaned)
         self._refuse_overwriting()
         return cleaned
+
+    def _warn_of_near_duplicates(self, cleaned):
+        """Names this save adds (a new headword or expansion, an alias row not there before) close
+        to another term's: a warning the editor may confirm with the checkbox it shows."""
+        if cleaned.get("not_a_duplicate"):
+            return
+        names = [cleaned.get(field) for field in ("headword", "expansion") if field in self.changed_data]
+        names += self._new_alias_names()
+        close = near_duplicates(names, exclude=self.instance.pk)
+        if close:
+            listed = "; ".join(f"{term} (“{name}”, /{term.slug}/)" for term, name in close)
+            self.fields["not_a_duplicate"].widget = forms.CheckboxInput()
+            self.add_error(
+                None,  # not the headword's: the model's own checks of it still run
+                ValidationError(
+                    "Close to the name of %(terms)s. If this is a different term, tick “Save anyway: "
+                    "it is not a duplicate” below; if not, edit that term instead.",
+                    code="near_duplicate",
+                    params={"terms": listed},
+                ),
+            )
+
+    def _new_alias_names(self):
+        """The alias rows' names as sent, but those the term has already (the alias formset checks
+        each row itself; this only reads them)."""
+        had = set()
+        if self.instance.pk:
+            had = {name.casefold() for name in self.instance.aliases.values_list("name", flat=True)}
+        rows = [key for key in self.data if key.startswith("aliases-") and key.endswith("-name")]
+        sent = [str(self.data.get(key, "")).strip() for key in rows]
+        deleted = {key.removesuffix("-name") for key in self.data if key.endswith("-DELETE")}
+        return [
+            name
+            for key, name in zip(rows, sent, strict=True)
+            if name and name.casefold() not in had and key.removesuffix("-name") not in deleted
+        ]
 
     def _refuse_taking_an_old_address(self, cleaned):
         slug = cleaned.get("slug")

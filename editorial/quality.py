@@ -4,7 +4,9 @@ whose counts the desk shows with a link to the whole report."""
 from dataclasses import dataclass, field
 
 from glossary.link_checks import broken_links, linked_by_slug
-from glossary.models import Term
+from glossary.models import Alias, Term
+
+from .duplicates import normal
 
 DEFINITION_LENGTH = (40, 300)  # characters: one or two sentences, as the definition's help text asks
 
@@ -40,6 +42,7 @@ def content_report():
             ],
         ),
         Check("broken-links", "Broken [[slug]] links", [(link.term, str(link)) for link in broken_links()]),
+        Check("near-duplicates", "Near-duplicate names", near_duplicate_pairs()),
         Check(
             "review-due",
             "Due for review",
@@ -51,3 +54,33 @@ def content_report():
 def _last_review(term):
     reviewed = f"last reviewed {term.reviewed_at:%Y-%m-%d}" if term.reviewed_at else "never reviewed"
     return f"{reviewed}, steward {term.steward or 'none'}"
+
+
+def near_duplicate_pairs():
+    """Pairs of terms whose names are the same once normalised (“Call-centre”, “Call center”), or
+    a practice in -ing beside a name it starts (“Offshoring”, “Offshore outsourcing”): every name
+    read once and grouped, so the whole glossary costs three queries and a pass. One-letter typos
+    are caught as a term is saved (editorial.duplicates), not here."""
+    names = [
+        *Term.objects.values_list("pk", "headword"),
+        *Term.objects.exclude(expansion="").values_list("pk", "expansion"),
+        *Alias.objects.values_list("term_id", "name"),
+    ]
+    by_key, by_first = {}, {}
+    for pk, name in names:
+        key = normal(name)
+        by_key.setdefault(key, set()).add(pk)
+        if " " in key:
+            by_first.setdefault(key.split(" ", 1)[0], set()).add(pk)
+    pairs = set()
+    for pk, name in names:
+        key = normal(name)
+        others = set(by_key[key])
+        if " " not in key and name.lower().endswith("ing"):
+            others |= by_first.get(key, set())
+        pairs |= {tuple(sorted((pk, other))) for other in others if other != pk}
+    terms = Term.objects.in_bulk({pk for pair in pairs for pk in pair})
+    order = lambda term: (term.headword.casefold(), term.slug)  # noqa: E731
+    return sorted(
+        (tuple(sorted((terms[a], terms[b]), key=order)) for a, b in pairs), key=lambda p: order(p[0])
+    )

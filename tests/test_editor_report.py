@@ -66,6 +66,20 @@ def test_content_report_lists_each_kind_of_problem(content, capsys):
     ]
     assert report["Broken [[slug]] links: 1"] == ["broken (Broken): [[nowhere]]: no such term"]
     assert report["Due for review: 6"][0] == "broken (Broken): never reviewed, steward none"
+    assert report["Near-duplicate names: 0"] == []
+
+
+def test_content_report_pairs_terms_with_near_duplicate_names(capsys):
+    made(headword="Offshoring", slug="offshoring")
+    made(headword="Offshore outsourcing", slug="offshore-outsourcing")
+    made(headword="Call centre", slug="call-centre")
+    made(headword="Help line", slug="help-line", aliases=["Call-center"])
+    made(headword="Outsourcing", slug="outsourcing")
+    call_command("content_report")
+    assert sections(capsys.readouterr().out)["Near-duplicate names: 2"] == [
+        "call-centre (Call centre) ~ help-line (Help line)",
+        "offshore-outsourcing (Offshore outsourcing) ~ offshoring (Offshoring)",
+    ]
 
 
 def test_content_report_counts_only_at_verbosity_0(content, capsys):

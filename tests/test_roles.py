@@ -80,7 +80,7 @@ class TestEditor:
         draft, live = factories.draft(), factories.term()
         editor = as_role("Editors")
         offered = dict(editor.get("/admin/glossary/term/").context["action_form"].fields["action"].choices)
-        assert set(offered) - {""} == {"submit_for_review"}
+        assert set(offered) - {""} == {"submit_for_review", "mark_reviewed"}  # the latter as a steward
         for action in ("publish", "unpublish", "delete_selected"):
             editor.post(
                 "/admin/glossary/term/",
