@@ -1,0 +1,251 @@
+"""`manage.py export_glossary` and `import_glossary`: the whole glossary out and back without loss,
+and a bad file refused whole, every bad record named."""
+
+import json
+import time
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from glossary.models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Facet, Category, Benefit, Risk, Term, Alias, FAQ, Source, TermRelation]
+
+
+def export(*args):
+    out = StringIO()
+    call_command("export_glossary", *args, stdout=out)
+    return out.getvalue()
+
+
+def import_file(path, *args):
+    out, err = StringIO(), StringIO()
+    call_command("import_glossary", str(path), *args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+def counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def flush_content():
+    TermRelation.objects.all().delete()
+    Term.objects.all().delete()
+    Category.objects.all().delete()
+    Facet.objects.all().delete()
+    Benefit.objects.all().delete()
+    Risk.objects.all().delete()
+
+
+@pytest.fixture
+def glossary():
+    """A small glossary with every part a term can have, a draft and a reviewed term."""
+    editor = get_user_model().objects.create_user("editor")
+    location = factories.facet(slug="location", name="Location")
+    offshore = factories.category(location, slug="offshore", name="Offshore")
+    cost = factories.benefit(slug="cost", name="Lower cost")
+    churn = factories.risk(slug="churn", name="Churn")
+    bpo = factories.term(
+        slug="bpo",
+        headword="BPO",
+        expansion="Business Process Outsourcing",
+        body="Outsourcing *whole* processes, such as a call center.",
+        categories=[offshore],
+        tags=["outsourcing", "Café"],
+        aliases=["business process outsourcing partner"],
+        steward=editor,
+        reviewed_by=editor,
+        reviewed_at=timezone.now(),
+    )
+    bpo.benefits.set([cost])
+    bpo.risks.set([churn])
+    factories.faq(bpo, question="Is it cheap?", answer="Often.")
+    factories.source(bpo, title="A book", url="https://example.com/book")
+    center = factories.term(slug="call-center", headword="Call center", link_mentions=False)
+    factories.relation(bpo, center, TermRelation.Kind.NARROWER)
+    factories.draft(slug="kpo", headword="KPO", definition="Knowledge work, outsourced.")
+    return bpo
+
+
+@pytest.mark.parametrize("format", ["json", "yaml", "csv"])
+def test_export_flush_import_export_gives_the_same_bytes(glossary, tmp_path, format):
+    first = export("--format", format)
+    path = tmp_path / f"glossary.{format}"
+    path.write_text(first, encoding="utf-8", newline="")
+    before = counts()
+    flush_content()
+    assert Term.objects.count() == 0
+    assert import_file(path).startswith("Imported ")
+    assert counts() == before
+    assert export("--format", format) == first
+
+
+@pytest.mark.parametrize("format", ["json", "yaml", "csv"])
+def test_import_keeps_status_steward_review_and_relation_kind(glossary, tmp_path, format):
+    path = tmp_path / f"glossary.{format}"
+    path.write_text(export("--format", format), encoding="utf-8", newline="")
+    published_at = glossary.published_at
+    flush_content()
+    import_file(path)
+    bpo = Term.objects.get(slug="bpo")
+    assert bpo.status == Term.Status.PUBLISHED and bpo.published_at == published_at
+    assert bpo.steward.username == "editor" and bpo.reviewed_by.username == "editor"
+    assert bpo.relations_out.get().kind == TermRelation.Kind.NARROWER
+    assert sorted(bpo.tags.names()) == ["Café", "outsourcing"]
+    assert Term.objects.get(slug="kpo").status == Term.Status.DRAFT
+    assert Term.objects.get(slug="call-center").link_mentions is False
+
+
+def test_export_writes_to_a_file_in_the_format_of_its_extension(glossary, tmp_path):
+    path = tmp_path / "out.yaml"
+    call_command("export_glossary", "--output", str(path), stderr=StringIO())
+    assert path.read_text(encoding="utf-8").startswith("benefits:\n")
+
+
+def test_a_file_marking_a_term_in_review_brings_it_in_for_review(glossary, tmp_path):
+    document = json.loads(export())
+    document["terms"][0]["status"] = "in_review"
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    flush_content()
+    import_file(path)
+    assert Term.objects.get(slug=document["terms"][0]["slug"]).status == Term.Status.IN_REVIEW
+
+
+def test_dry_run_writes_nothing(glossary, tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(export(), encoding="utf-8")
+    flush_content()
+    assert import_file(path, "--dry-run").startswith("Would import ")
+    assert Term.objects.count() == 0 and Facet.objects.count() == 0
+
+
+def _bad(document, mistake):
+    terms = {term["slug"]: term for term in document["terms"]}
+    if mistake == "unknown category":
+        terms["bpo"]["categories"] = ["location/nowhere"]
+    elif mistake == "duplicate slug":
+        document["terms"].append(dict(terms["kpo"], headword="KPO again"))
+        document["term_count"] += 1
+    elif mistake == "alias collision":
+        terms["kpo"]["aliases"] = ["Call center"]
+    elif mistake == "missing headword":
+        del terms["kpo"]["headword"]
+    elif mistake == "relation to a missing term":
+        terms["bpo"]["related"] = [{"kind": "see_also", "term": "nowhere"}]
+    elif mistake == "value too long":
+        terms["kpo"]["headword"] = "K" * 121
+    elif mistake == "unknown steward":
+        terms["bpo"]["steward"] = "nobody"
+    return document
+
+
+MISTAKES = [
+    ("unknown category", "unknown location/nowhere"),
+    ("duplicate slug", "duplicate slug “kpo”"),
+    ("alias collision", "already the name or address of Call center"),
+    ("missing headword", "headword: is missing."),
+    ("relation to a missing term", "relation to a missing term “nowhere”"),
+    ("value too long", "at most 120 characters"),
+    ("unknown steward", "no user “nobody”"),
+]
+
+
+@pytest.mark.parametrize(("mistake", "message"), MISTAKES, ids=[m for m, _ in MISTAKES])
+def test_each_bad_record_is_named_and_leaves_the_database_unchanged(glossary, tmp_path, mistake, message):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(_bad(json.loads(export()), mistake)), encoding="utf-8")
+    before, first = counts(), export()
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=err)
+    assert message in err.getvalue()
+    assert "terms record" in err.getvalue()
+    assert counts() == before and export() == first
+
+
+def test_dry_run_reports_every_bad_record_with_its_number(glossary, tmp_path):
+    document = json.loads(export())
+    for mistake in ("unknown category", "value too long", "unknown steward"):
+        document = _bad(document, mistake)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    flush_content()
+    err = StringIO()
+    with pytest.raises(CommandError, match="2 problem"):
+        call_command("import_glossary", str(path), "--dry-run", stdout=StringIO(), stderr=err)
+    lines = err.getvalue().splitlines()
+    slugs = [term["slug"] for term in document["terms"]]
+    assert any(f"terms record {slugs.index('bpo') + 1}:" in line and "nobody" in line for line in lines)
+    assert any(f"terms record {slugs.index('kpo') + 1}:" in line and "120" in line for line in lines)
+    assert Term.objects.count() == 0 and Facet.objects.count() == 0
+
+
+def test_csv_errors_give_the_line(glossary, tmp_path):
+    lines = export("--format", "csv").splitlines(keepends=True)
+    number = next(n for n, line in enumerate(lines, 1) if line.startswith("term,kpo,"))
+    lines[number - 1] = lines[number - 1].replace(",KPO,", "," + "K" * 121 + ",", 1)
+    path = tmp_path / "bad.csv"
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    before = counts()
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=err)
+    assert f"(line {number})" in err.getvalue()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("format", ["json", "yaml", "csv"])
+def test_a_truncated_file_is_refused(glossary, tmp_path, format):
+    text = export("--format", format)
+    path = tmp_path / f"cut.{format}"
+    path.write_text(text[: len(text) // 2], encoding="utf-8", newline="")
+    before = counts()
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=err)
+    assert "truncated" in err.getvalue() or "malformed" in err.getvalue() or "record" in err.getvalue()
+    assert counts() == before
+
+
+def test_a_file_in_another_encoding_is_refused(glossary, tmp_path):
+    path = tmp_path / "latin.json"
+    path.write_bytes(export().encode("latin-1", errors="replace"))
+    with pytest.raises(CommandError):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=(err := StringIO()))
+    assert "is not UTF-8" in err.getvalue()
+    path.write_bytes(export().encode("utf-16"))
+    with pytest.raises(CommandError):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=(err := StringIO()))
+    assert "UTF" in err.getvalue()
+
+
+@pytest.mark.parametrize("name", ["junk.json", "junk.yaml", "junk.csv"])
+def test_ten_megabytes_of_junk_get_a_clear_message_quickly(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b'lorem ipsum, "dolor": [sit {amet\n' * 320_000)
+    start = time.monotonic()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=(err := StringIO()))
+    assert time.monotonic() - start < 2
+    assert "is not a glossary" in err.getvalue()
+    assert Term.objects.count() == 0
+
+
+def test_the_seed_content_survives_the_round_trip_in_every_format(tmp_path):
+    call_command("load_demo", stdout=StringIO())
+    for format in ("json", "yaml", "csv"):
+        first = export("--format", format)
+        path = tmp_path / f"seed.{format}"
+        path.write_text(first, encoding="utf-8", newline="")
+        before = counts()
+        flush_content()
+        import_file(path)
+        assert counts() == before
+        assert export("--format", format) == first, format
