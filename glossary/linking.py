@@ -29,14 +29,6 @@ def is_acronym(name):
     return len(name) > 1 and name.isupper()
 
 
-def plurals(word):
-    """Spellings of `word` in the plural that a text may use (“agency”, “agencies”)."""
-    forms = [word, word + "s", word + "es"]
-    if word[-1:] in "yY" and len(word) > 2:
-        forms.append(word[:-1] + ("IES" if word.isupper() else "ies"))
-    return forms
-
-
 def singulars(word):
     """What `word` may be the plural of, itself included: a name is looked for in each."""
     forms = {word}
