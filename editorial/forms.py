@@ -8,8 +8,8 @@ from django.forms.models import BaseInlineFormSet
 from taggit.models import Tag
 
 from glossary.content import term_entry
-from glossary.models import OldAddress, Term, alias_slug
-from glossary.validators import validate_tags
+from glossary.models import Alias, OldAddress, Term, alias_slug
+from glossary.validators import hidden_controls, validate_tags
 
 from .diff import changes
 from .duplicates import near_duplicates
@@ -125,7 +125,11 @@ class TermForm(forms.ModelForm):
         return [
             name
             for key, name in zip(rows, sent, strict=True)
-            if name and name.casefold() not in had and key.removesuffix("-name") not in deleted
+            if name
+            and name.casefold() not in had
+            and key.removesuffix("-name") not in deleted
+            and len(name) <= Alias._meta.get_field("name").max_length
+            and not hidden_controls(name)  # a row its own checks refuse (NUL included)
         ]
 
     def _refuse_taking_an_old_address(self, cleaned):
