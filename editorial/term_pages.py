@@ -1,5 +1,6 @@
 """The term admin's own pages beyond Django's: review, history with comparison and restore,
-deprecation, deleted terms and the content report. Each view checks the role it needs on the server."""
+deprecation, deleted terms, the content report and the export. Each view checks the role it
+needs on the server."""
 
 from django import forms
 from django.contrib import messages
@@ -7,7 +8,13 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,8 +41,14 @@ from .services import (
     term_undelete,
     terms_publish,
 )
+from .transfer import glossary_export
 
 HISTORY_PAGE = 50
+EXPORTS = {
+    "json": "application/json; charset=utf-8",
+    "yaml": "application/yaml; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+}
 REPORT_ROWS = 200  # of each check on the report page; the command lists them all
 BODY_LIMIT, ANSWER_LIMIT = 20_000, 5_000  # as the models' validators allow
 
@@ -104,6 +117,7 @@ class TermPages:
             path("preview/", wrap(self.preview_view), name=f"{name}_preview"),
             path("deleted/", wrap(self.deleted_view), name=f"{name}_deleted"),
             path("report/", wrap(self.report_view), name=f"{name}_report"),
+            path("export/", wrap(self.export_view), name=f"{name}_export"),
             path("deleted/<int:revision_id>/restore/", wrap(self.undelete_view), name=f"{name}_undelete"),
             path("<path:object_id>/review/", wrap(self.review_view), name=f"{name}_review"),
             path("<path:object_id>/deprecate/", wrap(self.deprecate_view), name=f"{name}_deprecate"),
@@ -328,6 +342,17 @@ class TermPages:
         return self._page(
             request, "report.html", "Content report", checks=content_report(), shown=REPORT_ROWS
         )
+
+    def export_view(self, request):
+        """The whole glossary as a file to download, as manage.py export_glossary writes it."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        kind = request.GET.get("format", "json")
+        if kind not in EXPORTS:
+            return HttpResponseBadRequest(f"Choose a format: {', '.join(EXPORTS)}.")
+        response = HttpResponse(glossary_export(format=kind), content_type=EXPORTS[kind])
+        response["Content-Disposition"] = f'attachment; filename="glossary.{kind}"'
+        return response
 
     def undelete_view(self, request, revision_id):
         if not self.has_delete_permission(request):

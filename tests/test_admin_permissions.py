@@ -48,6 +48,7 @@ CUSTOM_VIEWS = {
     "glossary_term_deprecate": ({"publish"}, {"publish"}),
     "glossary_term_compare": ({"view", "change"}, {"view", "change"}),
     "glossary_term_report": ({"view", "change"}, {"view", "change"}),
+    "glossary_term_export": ({"view", "change"}, {"view", "change"}),
     # The form's preview renders what it is sent, for anyone who may fill in the form.
     "glossary_term_preview": ({"add", "change"}, {"add", "change"}),
     # Restoring writes the term (a proposed change, if readers see it).

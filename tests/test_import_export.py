@@ -10,8 +10,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from editorial.transfer import glossary_export
 from glossary.models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
 from tests import factories
+from tests.editorial import member, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -249,3 +251,25 @@ def test_the_seed_content_survives_the_round_trip_in_every_format(tmp_path):
         import_file(path)
         assert counts() == before
         assert export("--format", format) == first, format
+
+
+@pytest.mark.parametrize("kind", ["json", "yaml", "csv"])
+@pytest.mark.parametrize("role", ["Editors", "Publishers"])
+def test_the_term_list_downloads_the_same_export_as_the_command(role, kind):
+    factories.term(headword="BPO", slug="bpo", aliases=["business process outsourcing"])
+    client = signed_in(member(role))
+    assert (
+        f'href="/admin/glossary/term/export/?format={kind}"'
+        in client.get("/admin/glossary/term/").content.decode()
+    )
+    response = client.get(f"/admin/glossary/term/export/?format={kind}")
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == f'attachment; filename="glossary.{kind}"'
+    assert response.content.decode() == glossary_export(format=kind)
+
+
+@pytest.mark.parametrize("kind", ["xml", "", "JSON", "json\x00"])
+def test_an_unknown_export_format_is_a_400(admin_client, kind):
+    response = admin_client.get("/admin/glossary/term/export/", {"format": kind})
+    assert response.status_code == 400
+    assert b"Choose a format: json, yaml, csv." in response.content
