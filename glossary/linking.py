@@ -124,8 +124,7 @@ def linked(fragment, mentions, explicit, linked_already):
     fragment = EXPLICIT.sub(lambda match: _explicit(match, explicit, linked_already), fragment)
     if not mentions:
         return fragment
-    names = {name.lower(): name for name in mentions}
-    names |= {" ".join(map(american, key.split(" "))): name for key, name in names.items()}
+    names = _keys(mentions)
     firsts = {key.split(" ", 1)[0] for key in names}
     pieces = PIECES.split(fragment)
     for index, text in list(linkable_texts(fragment)):
@@ -138,6 +137,24 @@ def linked(fragment, mentions, explicit, linked_already):
                 done = end
         pieces[index] = "".join(out) + text[done:]
     return "".join(pieces)
+
+
+def names_mentioned(fragments, names):
+    """Which of `names` the linkable text of `fragments` mentions, by the rules links follow."""
+    keys = _keys(names)
+    firsts = {key.split(" ", 1)[0] for key in keys}
+    return {
+        name
+        for fragment in fragments
+        for _, text in linkable_texts(fragment)
+        for _, _, name in _mentions_in(text, keys, firsts)
+    }
+
+
+def _keys(names):
+    """{lower case, in either spelling: name} of `names`."""
+    keys = {name.lower(): name for name in names}
+    return keys | {" ".join(map(american, key.split(" "))): name for key, name in keys.items()}
 
 
 def _mentions_in(text, names, firsts):

@@ -6,7 +6,7 @@ from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 
 from . import linking
 from .content import FIELDS
@@ -248,9 +248,9 @@ def mentions_refresh(*, term):
         (
             Mention(source=source, target=term, name=name)
             for source in _texts_naming(names, exclude=term.pk)
-            for spellings in [linking.candidate_names(_fragments(source))]
-            for name in names
-            if name.lower() in spellings and linking.mentioned(name, spellings[name.lower()])
+            for name in linking.names_mentioned(
+                [source.body_html, *(faq.answer_html for faq in source.faqs.all())], names
+            )
         ),
         ignore_conflicts=True,
     )
@@ -291,4 +291,7 @@ def _texts_naming(names, *, exclude):
         condition |= Q(body_text__icontains=stem) | Q(
             pk__in=FAQ.objects.filter(answer__icontains=stem).values("term_id")
         )
-    return Term.objects.exclude(pk=exclude).filter(condition).only("pk", "body_html")
+    answers = Prefetch("faqs", queryset=FAQ.objects.only("term_id", "answer_html"))
+    return (
+        Term.objects.exclude(pk=exclude).filter(condition).only("pk", "body_html").prefetch_related(answers)
+    )
