@@ -66,21 +66,22 @@ def near_duplicate_pairs():
         *Term.objects.exclude(expansion="").values_list("pk", "expansion"),
         *Alias.objects.values_list("term_id", "name"),
     ]
+    keyed = [(pk, name, normal(name)) for pk, name in names]
     by_key, by_first = {}, {}
-    for pk, name in names:
-        key = normal(name)
+    for pk, _, key in keyed:
         by_key.setdefault(key, set()).add(pk)
         if " " in key:
             by_first.setdefault(key.split(" ", 1)[0], set()).add(pk)
     pairs = set()
-    for pk, name in names:
-        key = normal(name)
+    for pk, name, key in keyed:
         others = set(by_key[key])
         if " " not in key and name.lower().endswith("ing"):
             others |= by_first.get(key, set())
         pairs |= {tuple(sorted((pk, other))) for other in others if other != pk}
     terms = Term.objects.in_bulk({pk for pair in pairs for pk in pair})
-    order = lambda term: (term.headword.casefold(), term.slug)  # noqa: E731
-    return sorted(
-        (tuple(sorted((terms[a], terms[b]), key=order)) for a, b in pairs), key=lambda p: order(p[0])
-    )
+    found = [tuple(sorted((terms[a], terms[b]), key=_by_name)) for a, b in pairs]
+    return sorted(found, key=lambda pair: _by_name(pair[0]))
+
+
+def _by_name(term):
+    return term.headword.casefold(), term.slug

@@ -109,7 +109,7 @@ def _explicit(slugs):
     if not slugs:
         return {}
     found = {term.slug: _target(term) for term in Term.objects.published().filter(slug__in=slugs).for_cards()}
-    renamed = OldAddress.objects.of_published_terms().filter(slug__in=slugs - found.keys())
-    for old in renamed.select_related("term") if len(found) < len(slugs) else []:
-        found[old.slug] = _target(old.term)
+    if missing := slugs - found.keys():
+        renamed = OldAddress.objects.of_published_terms().filter(slug__in=missing).select_related("term")
+        found |= {old.slug: _target(old.term) for old in renamed}
     return found
