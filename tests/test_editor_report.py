@@ -107,3 +107,16 @@ def test_the_report_page_is_for_staff_who_may_see_terms(client, content):
     assert client.get("/admin/glossary/term/report/")["Location"].startswith("/admin/login/")
     nobody = signed_in(User.objects.create_user("nobody", password="x-not-used-1", is_staff=True))
     assert nobody.get("/admin/glossary/term/report/").status_code == 403
+
+
+def test_the_report_page_asks_no_more_with_more_terms(content, django_assert_max_num_queries):
+    publisher = signed_in(member("Publishers"))
+    with django_assert_max_num_queries(REPORT_QUERIES) as first:
+        assert publisher.get("/admin/glossary/term/report/").status_code == 200
+    for n in range(30):
+        made(headword=f"More {n}", slug=f"more-{n}", body="See [[nowhere]] and mentioned.")
+    with django_assert_max_num_queries(len(first)):
+        assert publisher.get("/admin/glossary/term/report/").status_code == 200
+
+
+REPORT_QUERIES = 22  # session, user, and each check's few queries (editorial.quality)
