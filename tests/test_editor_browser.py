@@ -39,6 +39,7 @@ def test_the_bpo_form_fits_in_two_screens_and_previews_the_article(bpo, live_ser
     page.fill("#id_username", editor.username)
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")  # signed in before going on
     page.goto(f"{live_server.url}/admin/glossary/term/{bpo.pk}/change/")
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height <= 2400, f"{height}px"  # 2,157 px when written; it was 10,100 px, every FAQ open
