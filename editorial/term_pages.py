@@ -23,6 +23,7 @@ from glossary.content import term_entry
 from glossary.markdown import render_markdown
 from glossary.models import Term
 from glossary.services import ContentError
+from glossary.transfer import glossary_export
 from glossary.validators import PARTS
 
 from .diff import changes
@@ -41,7 +42,6 @@ from .services import (
     term_undelete,
     terms_publish,
 )
-from .transfer import glossary_export
 
 HISTORY_PAGE = 50
 EXPORTS = {

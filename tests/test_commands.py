@@ -22,7 +22,20 @@ def counts():
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
+def with_header(text):
+    """`text` as a glossary file: its format, and how many terms it holds."""
+    terms = text.split("\nterms:\n", 1)[1]
+    listed = []
+    for line in terms.splitlines():
+        if not line.startswith(" "):
+            break  # the next section
+        listed.append(line.startswith(("  - slug:", "  - {slug:")))
+    return f"format: kb-glossary\nterm_count: {sum(listed)}\n{text}"
+
+
 def write(tmp_path, text, name="content.yaml"):
+    if "\nterms:\n" in text:
+        text = with_header(text)
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return str(path)
@@ -30,7 +43,7 @@ def write(tmp_path, text, name="content.yaml"):
 
 def test_seed_content_loads_every_kind_of_row():
     output = load()
-    assert output.startswith("Created: ")
+    assert output.startswith("Added: 4 facets, 18 categories, 7 benefits, 4 risks, 41 terms;")
     loaded = counts()
     assert loaded["Term"] >= 40
     assert all(n > 0 for n in loaded.values()), loaded
@@ -61,7 +74,7 @@ def test_running_twice_duplicates_nothing():
     before = counts()
     output = load()
     assert counts() == before
-    assert output.startswith("Created: nothing; kept: ")
+    assert output.startswith("Added: nothing; changed: nothing; unchanged: 4 facets,")
 
 
 def test_second_run_keeps_editor_changes_and_update_overwrites_them():
@@ -70,14 +83,14 @@ def test_second_run_keeps_editor_changes_and_update_overwrites_them():
     load()
     assert Term.objects.get(slug="bpo").definition == "Edited by an editor."
     before = counts()
-    assert "updated: " in load("--update")
+    assert "changed: 1 term;" in load("--update")
     assert Term.objects.get(slug="bpo").definition != "Edited by an editor."
     assert counts() == before
 
 
 def test_dry_run_reports_and_changes_nothing():
     output = load("--dry-run")
-    assert output.startswith("Would create: ")
+    assert output.startswith("Dry run, nothing written. Added: 4 facets")
     assert set(counts().values()) == {0}
 
 
@@ -104,11 +117,14 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("facets: [unclosed", "is not valid YAML"),
-        ("- just\n- a list\n", "must hold a mapping"),
-        ("", "must hold a mapping"),
-        (MINIMAL.replace("location/offshore", "location/nowhere"), "Unknown or missing reference"),
-        (MINIMAL.replace("    headword: BPO\n", ""), "Unknown or missing reference"),
+        ("facets: [unclosed", "line 2: malformed or truncated YAML"),
+        ("- just\n- a list\n", "is not a glossary YAML file"),
+        ("", "is not a glossary YAML file"),
+        (
+            MINIMAL.replace("location/offshore", "location/nowhere"),
+            "terms record 1: categories: unknown location/nowhere",
+        ),
+        (MINIMAL.replace("    headword: BPO\n", ""), "terms record 1: headword: is missing"),
         (MINIMAL + "    sources:\n      - {title: T, url: 'javascript:alert(1)'}\n", "URL"),
         (MINIMAL + "    related:\n      - {term: bpo, kind: cousin}\n", "cousin"),
         (MINIMAL + "  - {slug: kpo, headword: KPO, definition: K., aliases: [BPO]}\n", "already the name"),
@@ -130,7 +146,7 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
         (MINIMAL + "    tags: outsourcing\n", "must be a list"),
         (
             MINIMAL + f"    aliases: [{', '.join(f'alias {n}' for n in range(51))}]\n",
-            "51 aliases; at most 50",
+            r"aliases: at most 50 entries \(this has 51\)",
         ),
         (
             MINIMAL.replace(
@@ -138,7 +154,7 @@ def test_a_small_file_of_ones_own_loads(tmp_path):
                 "".join(f"      - {{slug: c{n}, name: C{n}}}\n" for n in range(51))
                 + "      - {slug: offshore, name: Offshore}\n",
             ),
-            "52 categories; at most 50",
+            r"facets record 1: categories: at most 50 entries \(this has 52\)",
         ),
         (MINIMAL.replace("headword: BPO", 'headword: "BPO\\u202e"'), "invisible control characters"),
         (MINIMAL + '    aliases: ["call\\u200fcentre"]\n', "invisible control characters"),
@@ -174,7 +190,7 @@ def test_missing_file_is_refused(tmp_path):
 def test_file_that_is_not_utf8_is_refused(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("terms: [caf\xe9]".encode("latin-1"))
-    with pytest.raises(CommandError, match="not valid YAML"):
+    with pytest.raises(CommandError, match="is not UTF-8"):
         load("--file", str(path))
 
 

@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from editorial.transfer import glossary_export
 from glossary.models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
+from glossary.transfer import glossary_export
 from tests import factories
 from tests.editorial import member, signed_in
 
@@ -83,7 +83,7 @@ def test_export_flush_import_export_gives_the_same_bytes(glossary, tmp_path, for
     before = counts()
     flush_content()
     assert Term.objects.count() == 0
-    assert import_file(path).startswith("Imported ")
+    assert import_file(path).startswith("Added: 1 facet, 1 category, 1 benefit, 1 risk, 3 terms;")
     assert counts() == before
     assert export("--format", format) == first
 
@@ -124,7 +124,7 @@ def test_dry_run_writes_nothing(glossary, tmp_path):
     path = tmp_path / "g.json"
     path.write_text(export(), encoding="utf-8")
     flush_content()
-    assert import_file(path, "--dry-run").startswith("Would import ")
+    assert import_file(path, "--dry-run").startswith("Dry run, nothing written. Added: 1 facet,")
     assert Term.objects.count() == 0 and Facet.objects.count() == 0
 
 
@@ -273,3 +273,43 @@ def test_an_unknown_export_format_is_a_400(admin_client, kind):
     response = admin_client.get("/admin/glossary/term/export/", {"format": kind})
     assert response.status_code == 400
     assert b"Choose a format: json, yaml, csv." in response.content
+
+
+def one_term_file(entry):
+    return {"format": "kb-glossary", "terms": [entry], "term_count": 1}
+
+
+def test_importing_the_export_again_changes_nothing_and_says_so(glossary, tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(export(), encoding="utf-8")
+    assert import_file(path).startswith(
+        "Added: nothing; changed: nothing; unchanged: 1 facet, 1 category, 1 benefit, 1 risk, 3 terms."
+    )
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["terms"][0]["definition"] = "Changed in the file."
+    document["facets"][0]["name"] = "Where"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert import_file(path).startswith(
+        "Added: nothing; changed: 1 facet, 1 term; unchanged: 1 category, 1 benefit, 1 risk, 2 terms."
+    )
+    assert Term.objects.get(slug=document["terms"][0]["slug"]).definition == "Changed in the file."
+
+
+def test_a_file_of_one_term_may_relate_it_to_terms_already_here(glossary, tmp_path):
+    entry = {"slug": "kpo", "headword": "KPO", "definition": "Knowledge work.", "status": "draft"}
+    entry["related"] = [{"kind": "broader", "term": "bpo"}]
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(one_term_file(entry)), encoding="utf-8")
+    import_file(path)
+    assert list(Term.objects.get(slug="kpo").relations_out.values_list("kind", "to_term__slug")) == [
+        ("broader", "bpo")
+    ]
+
+
+def test_a_published_term_keeps_its_date_when_the_file_gives_none(glossary, tmp_path):
+    published_at = glossary.published_at
+    entry = {"slug": "bpo", "headword": "BPO", "definition": "Whole processes.", "status": "published"}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(one_term_file(entry)), encoding="utf-8")
+    import_file(path)
+    assert Term.objects.get(slug="bpo").published_at == published_at

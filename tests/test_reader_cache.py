@@ -172,9 +172,11 @@ def test_an_admin_save_with_its_inlines_reaches_readers(client, admin_client, wo
 
 def test_an_import_reaches_readers(client, world, committed, tmp_path):
     content = {
+        "format": "kb-glossary",
         "terms": [
             {"slug": "bpo", "headword": "BPO", "definition": "Imported from Lisbon.", "status": "published"}
-        ]
+        ],
+        "term_count": 1,
     }
     path = Path(tmp_path) / "content.yaml"
     path.write_text(yaml.safe_dump(content), encoding="utf-8")

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.transfer import FORMATS, glossary_export
+from glossary.transfer import FORMATS, glossary_export
 
 
 class Command(BaseCommand):

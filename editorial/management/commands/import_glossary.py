@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from editorial.transfer import FORMATS, TransferError, format_of, glossary_import, glossary_parse
+from glossary.transfer import FORMATS, TransferError, format_of, glossary_import, glossary_parse
 
 
 class Command(BaseCommand):
@@ -29,6 +29,5 @@ class Command(BaseCommand):
                 self.stderr.write(f"{file}: {where}: {what}")
             raise CommandError(f"{file}: {len(error.problems)} problem(s); nothing was written.") from error
         if verbosity:
-            counts = ", ".join(f"{n} {name}" for name, n in report.counts.items())
-            verb = "Would import" if dry_run else "Imported"
-            self.stdout.write(self.style.SUCCESS(f"{verb} {counts}."))
+            said = f"{report.summary()}."
+            self.stdout.write(self.style.SUCCESS(f"Dry run, nothing written. {said}" if dry_run else said))

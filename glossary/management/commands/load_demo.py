@@ -1,23 +1,17 @@
 from pathlib import Path
 
-import yaml
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
 
-from glossary.services import ContentError, content_import
+from glossary.transfer import TransferError, glossary_import, glossary_parse
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "fixtures" / "glossary.yaml"
 
 
-class DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
-
-
 class Command(BaseCommand):
     help = (
-        "Load the seed content (fixtures/glossary.yaml). Creates what is missing and leaves "
-        "existing entries alone, so it is safe to run again."
+        "Load the seed content (fixtures/glossary.yaml) with the importer import_glossary uses. "
+        "Creates what is missing and leaves existing entries alone, so it is safe to run again."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +19,7 @@ class Command(BaseCommand):
             "--file",
             type=Path,
             default=DEFAULT_FILE,
-            help="YAML content file to load (default: %(default)s).",
+            help="Glossary YAML file to load (default: %(default)s).",
         )
         parser.add_argument(
             "--update", action="store_true", help="Overwrite existing entries with the file's content."
@@ -35,39 +29,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file, update, dry_run, verbosity, **options):
-        data = self._read(file)
         try:
-            with transaction.atomic():
-                report = content_import(data=data, update=update)
-                if dry_run:
-                    raise DryRun
-        except DryRun:
-            pass
-        except ContentError as error:
-            raise CommandError(f"{file}: {error}") from error
-        prefix = "Would create" if dry_run else "Created"
-        if verbosity:
-            self.stdout.write(
-                self.style.SUCCESS(
-                    f"{prefix}: {_summary(report.created) or 'nothing'}; "
-                    f"{'updated' if update else 'kept'}: {_summary(report.skipped) or 'nothing'}."
-                )
-            )
-
-    def _read(self, file):
-        try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8"))
+            raw = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
-        except (yaml.YAMLError, UnicodeDecodeError) as error:
-            raise CommandError(f"{file} is not valid YAML: {error}") from error
-        if not isinstance(data, dict):
-            raise CommandError(f"{file} must hold a mapping with facets, benefits, risks, terms.")
-        return data
-
-
-def _summary(counts):
-    return ", ".join(
-        f"{n} {model._meta.verbose_name if n == 1 else model._meta.verbose_name_plural}"
-        for model, n in counts.items()
-    )
+        try:
+            document = glossary_parse(raw=raw, format="yaml")
+            report = glossary_import(document=document, dry_run=dry_run, keep_existing=not update)
+        except TransferError as error:
+            raise CommandError(f"{file}: {error}") from error
+        if verbosity:
+            said = f"{report.summary()}."
+            self.stdout.write(self.style.SUCCESS(f"Dry run, nothing written. {said}" if dry_run else said))

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,14 +15,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from glossary.content import term_entry
-from glossary.models import FAQ, Alias, Benefit, Category, Facet, Risk, Source, Term, TermRelation
-from glossary.services import mentions_refresh
-from glossary.validators import PARTS, validate_tags
+from .content import list_of, parts_set, relations_set, saved_valid, term_entry, text_of
+from .models import Benefit, Category, Facet, Risk, Term
+from .services import mentions_refresh
 
 FORMATS = ["json", "yaml", "csv"]
 VERSION = 1
-TERM_EXTRA = ["link_mentions", "steward", "reviewed_at", "reviewed_by"]
 CSV_COLUMNS = [
     "record",
     "slug",
@@ -57,12 +56,45 @@ class TransferError(ValueError):
 
     def __init__(self, problems):
         self.problems = problems
-        super().__init__("; ".join(f"{where}: {what}" for where, what in problems))
+        super().__init__(" ".join(f"{where}: {what}" for where, what in problems))
+
+
+KINDS = {"facets": "facet", "categories": "category", "benefits": "benefit", "risks": "risk", "terms": "term"}
+OUTCOMES = ["added", "changed", "unchanged"]
+
+
+@dataclass
+class TermOutcome:
+    slug: str
+    headword: str
+    outcome: str
+    before: dict | None  # the term's record before the import; None for a term it adds
+    after: dict
 
 
 @dataclass
 class TransferReport:
-    counts: dict[str, int] = field(default_factory=dict)
+    """What an import did (or, in a dry run, would do): how many rows of each kind it added,
+    changed and left as they were, and each term it added or changed, before and after."""
+
+    counts: dict[str, Counter] = field(default_factory=lambda: {o: Counter() for o in OUTCOMES})
+    terms: list[TermOutcome] = field(default_factory=list)
+
+    def count(self, kind, outcome):
+        self.counts[outcome][kind] += 1
+
+    def summary(self):
+        """“Added: 3 terms, 1 facet; changed: nothing; unchanged: 40 terms”."""
+        said = []
+        for outcome in OUTCOMES:
+            counts = self.counts[outcome]
+            listed = ", ".join(
+                f"{counts[kind]} {kind if counts[kind] != 1 else one}"
+                for kind, one in KINDS.items()
+                if counts[kind]
+            )
+            said.append(f"{outcome}: {listed or 'nothing'}")
+        return "; ".join(said).capitalize()
 
 
 # Export
@@ -90,14 +122,9 @@ def glossary_document():
         {"slug": r.slug, "name": r.name, "description": r.description, "mitigation": r.mitigation}
         for r in Risk.objects.order_by("slug")
     ]
-    terms = []
-    for term in Term.objects.select_related("steward", "reviewed_by").order_by("slug"):
-        entry = term_entry(term)
-        entry["link_mentions"] = term.link_mentions
-        entry["steward"] = term.steward.get_username() if term.steward else None
-        entry["reviewed_at"] = term.reviewed_at.isoformat() if term.reviewed_at else None
-        entry["reviewed_by"] = term.reviewed_by.get_username() if term.reviewed_by else None
-        terms.append(entry)
+    terms = [
+        term_record(term) for term in Term.objects.select_related("steward", "reviewed_by").order_by("slug")
+    ]
     return {
         "format": "kb-glossary",
         "version": VERSION,
@@ -106,6 +133,16 @@ def glossary_document():
         "risks": risks,
         "terms": terms,
         "term_count": len(terms),  # a file cut short between two records is caught by this
+    }
+
+
+def term_record(term):
+    """A term as the file holds it: its entry, its link switch, steward and last review."""
+    return term_entry(term) | {
+        "link_mentions": term.link_mentions,
+        "steward": term.steward.get_username() if term.steward else None,
+        "reviewed_at": term.reviewed_at.isoformat() if term.reviewed_at else None,
+        "reviewed_by": term.reviewed_by.get_username() if term.reviewed_by else None,
     }
 
 
@@ -170,7 +207,8 @@ def glossary_parse(*, raw, format):
             [
                 (
                     "file",
-                    f"is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}): save it as UTF-8",
+                    f"is not UTF-8 (byte 0x{raw[error.start]:02x} at offset {error.start}): "
+                    "save it as UTF-8.",
                 )
             ]
         ) from error
@@ -304,13 +342,14 @@ class _Rollback(Exception):
     pass
 
 
-def glossary_import(*, document, dry_run=False):
+def glossary_import(*, document, dry_run=False, keep_existing=False):
     """Write `document` (from glossary_parse): rows are matched by slug, created or made what the
-    file says. All or nothing: any bad record (every one is reported) and nothing is written."""
+    file says (with `keep_existing`, rows already there are left as they are: the seed's way). All
+    or nothing: any bad record (every one is reported) and nothing is written."""
     problems, report = [], TransferReport()
     try:
         with transaction.atomic():
-            _write(document, problems, report)
+            _write(document, problems, report, keep_existing)
             if problems or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -339,98 +378,97 @@ def _messages(error):
     return " ".join(error.messages)
 
 
-def _valid(row):
-    row.full_clean()
-    row.save()
-    return row
-
-
-def _upsert(model, lookup, values):
-    row = model.objects.filter(**lookup).first() or model(**lookup)
+def _upsert(model, lookup, values, *, keep):
+    """The row `lookup` finds, made what `values` say (unless `keep`), or a new one; and whether
+    it was added, changed or left unchanged."""
+    row = model.objects.filter(**lookup).first()
+    if row is None:
+        row, outcome = model(**lookup), "added"
+    elif keep or all(getattr(row, name) == value for name, value in values.items()):
+        return row, "unchanged"
+    else:
+        outcome = "changed"
     for name, value in values.items():
         setattr(row, name, value)
-    return _valid(row)
+    return saved_valid(row), outcome
 
 
-def _text(entry, name, required=True):
-    if required and not entry.get(name):
-        raise ValidationError({name: "is missing."})
-    value = entry.get(name, "")
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise ValidationError({name: "must be text."})
-    return value
-
-
-def _write(document, problems, report):
-    categories, benefits, risks, terms = {}, {}, {}, {}
+def _write(document, problems, report, keep):
+    known = {"categories": {}, "benefits": {}, "risks": {}}
     for position, (where, entry) in enumerate(document["facets"]):
-
-        def facet_write(entry=entry, position=position):
-            facet = _upsert(
-                Facet,
-                {"slug": _text(entry, "slug")},
-                {
-                    "name": _text(entry, "name"),
-                    "description": _text(entry, "description", False),
-                    "position": position,
-                },
-            )
-            if len(entry.get("categories", [])) > PARTS:
-                raise ValidationError(f"at most {PARTS} categories in a facet.")
-            for cat_position, cat in enumerate(entry.get("categories", [])):
-                try:
-                    category = _upsert(
-                        Category,
-                        {"facet": facet, "slug": _text(cat, "slug")},
-                        {
-                            "name": _text(cat, "name"),
-                            "description": _text(cat, "description", False),
-                            "position": cat_position,
-                        },
-                    )
-                except ValidationError as error:
-                    raise ValidationError(f"category {cat_position + 1}: {_messages(error)}") from error
-                categories[category.key] = category
-
-        _record(problems, where, facet_write)
-    for kind, model, fields, found in (
-        ("benefits", Benefit, ["name", "description"], benefits),
-        ("risks", Risk, ["name", "description", "mitigation"], risks),
+        _record(problems, where, lambda e=entry, p=position: _write_facet(e, p, known, report, keep))
+    for kind, model, fields in (
+        ("benefits", Benefit, ["name", "description"]),
+        ("risks", Risk, ["name", "description", "mitigation"]),
     ):
         for where, entry in document[kind]:
-            row = _record(
-                problems,
-                where,
-                lambda e=entry, m=model, f=fields: _upsert(
-                    m, {"slug": _text(e, "slug")}, {name: _text(e, name, name == "name") for name in f}
-                ),
-            )
-            if row:
-                found[row.slug] = row
+
+            def write(entry=entry, kind=kind, model=model, fields=fields):
+                values = {name: text_of(entry, name, name == "name") for name in fields}
+                row, outcome = _upsert(model, {"slug": text_of(entry, "slug")}, values, keep=keep)
+                report.count(kind, outcome)
+                known[kind][row.slug] = row
+
+            _record(problems, where, write)
     users = {user.get_username(): user for user in get_user_model().objects.all()}
-    seen = {}
+    seen, terms, written = {}, {}, {}
     for where, entry in document["terms"]:
         slug = entry.get("slug") if isinstance(entry, dict) else None
         if slug in seen:
             problems.append((where, f"duplicate slug “{slug}” (also {seen[slug]})."))
             continue
         seen[slug] = where
-        term = _record(problems, where, lambda e=entry: _write_term(e, categories, benefits, risks, users))
-        if term:
-            terms[term.slug] = (term, entry)
-    for slug, (term, entry) in terms.items():
-        _record(problems, seen[slug], lambda t=term, e=entry: _write_relations(t, e, terms))
-    report.counts = {
-        "facets": len(document["facets"]),
-        "categories": len(categories),
-        "benefits": len(benefits),
-    }
-    report.counts |= {"risks": len(risks), "terms": len(terms)}
+        found = _record(problems, where, lambda e=entry: _write_term(e, known, users, keep))
+        if found:
+            term, before = found
+            terms[term.slug] = term
+            if before is not False:
+                written[term.slug] = (term, entry, before)
+    report.counts["unchanged"]["terms"] += len(terms) - len(written)  # kept as they were
+    # Relations may name terms already in the glossary that the file leaves out.
+    named = {slug for _, entry, _ in written.values() for slug in _related_slugs(entry)}
+    terms |= Term.objects.in_bulk(named - terms.keys(), field_name="slug")
+    for slug, (term, entry, _) in written.items():
+        _record(
+            problems, seen[slug], lambda t=term, e=entry: relations_set(t, e.get("related", []), terms=terms)
+        )
+    for term, _, before in written.values():
+        after = term_record(term)
+        outcome = "added" if before is None else "unchanged" if after == before else "changed"
+        if outcome != "unchanged":
+            report.terms.append(TermOutcome(term.slug, str(term), outcome, before, after))
+        report.count("terms", outcome)
     if not problems:
-        for term, _ in terms.values():
-            mentions_refresh(term=term)
+        for outcome in report.terms:
+            mentions_refresh(term=terms[outcome.slug])
+
+
+def _related_slugs(entry):
+    related = entry.get("related")
+    listed = related if isinstance(related, list) else []
+    return {r["term"] for r in listed if isinstance(r, dict) and isinstance(r.get("term"), str)}
+
+
+def _write_facet(entry, position, known, report, keep):
+    values = {"name": text_of(entry, "name"), "description": text_of(entry, "description", False)}
+    facet, outcome = _upsert(
+        Facet, {"slug": text_of(entry, "slug")}, values | {"position": position}, keep=keep
+    )
+    report.count("facets", outcome)
+    categories = list_of(entry, "categories")
+    for cat_position, cat in enumerate(categories):
+        try:
+            values = {"name": text_of(cat, "name"), "description": text_of(cat, "description", False)}
+            category, outcome = _upsert(
+                Category,
+                {"facet": facet, "slug": text_of(cat, "slug")},
+                values | {"position": cat_position},
+                keep=keep,
+            )
+        except ValidationError as error:
+            raise ValidationError(f"category {cat_position + 1}: {_messages(error)}") from error
+        report.count("categories", outcome)
+        known["categories"][category.key] = category
 
 
 def _when(entry, name):
@@ -452,83 +490,36 @@ def _user(users, entry, name):
     return users[username]
 
 
-def _list(entry, name, limit=PARTS):
-    value = entry.get(name, [])
-    if not isinstance(value, list):
-        raise ValidationError({name: "must be a list."})
-    if len(value) > limit:
-        raise ValidationError({name: f"at most {limit} entries (this has {len(value)})."})
-    return value
-
-
-def _write_term(entry, categories, benefits, risks, users):
+def _write_term(entry, known, users, keep):
+    """The term `entry` describes, written (its relations come later), and its record before:
+    None for a new term, False for one kept as it was."""
+    slug = text_of(entry, "slug")
+    term = Term.objects.select_related("steward", "reviewed_by").filter(slug=slug).first()
+    if term and keep:
+        return term, False
+    before = term_record(term) if term else None
     status = entry.get("status") or Term.Status.DRAFT
+    published_at = _when(entry, "published_at")
+    if published_at is None and term and status == term.status == Term.Status.PUBLISHED:
+        published_at = term.published_at  # a file that does not say keeps the date readers saw
     link_mentions = entry.get("link_mentions", True)
     if not isinstance(link_mentions, bool):
         raise ValidationError({"link_mentions": "must be true or false."})
-    term = _upsert(
-        Term,
-        {"slug": _text(entry, "slug")},
-        {
-            "headword": _text(entry, "headword"),
-            "expansion": _text(entry, "expansion", False),
-            "definition": _text(entry, "definition"),
-            "body": _text(entry, "body", False),
-            "status": status,
-            "published_at": _when(entry, "published_at"),
-            "link_mentions": link_mentions,
-            "steward": _user(users, entry, "steward"),
-            "reviewed_at": _when(entry, "reviewed_at"),
-            "reviewed_by": _user(users, entry, "reviewed_by"),
-        },
-    )
-    for name, known in (("categories", categories), ("benefits", benefits), ("risks", risks)):
-        missing = [key for key in _list(entry, name, 10_000) if key not in known]
-        if missing:
-            raise ValidationError({name: f"unknown {', '.join(map(str, missing))}."})
-    term.categories.set([categories[key] for key in entry.get("categories", [])])
-    term.benefits.set([benefits[slug] for slug in entry.get("benefits", [])])
-    term.risks.set([risks[slug] for slug in entry.get("risks", [])])
-    tags = _list(entry, "tags")
-    if not all(isinstance(tag, str) for tag in tags):
-        raise ValidationError({"tags": "must be a list of names."})
-    validate_tags(tags)
-    term.tags.set(tags, clear=True)
-    term.aliases.all().delete()
-    for name in _list(entry, "aliases"):
-        try:
-            _valid(Alias(term=term, name=name))
-        except ValidationError as error:
-            raise ValidationError({"aliases": _messages(error)}) from error
-    term.faqs.all().delete()
-    for position, faq in enumerate(_list(entry, "faqs")):
-        _valid(
-            FAQ(term=term, question=_text(faq, "question"), answer=_text(faq, "answer"), position=position)
-        )
-    term.sources.all().delete()
-    for position, source in enumerate(_list(entry, "sources")):
-        _valid(
-            Source(
-                term=term,
-                title=_text(source, "title"),
-                publisher=_text(source, "publisher", False),
-                url=_text(source, "url", False),
-                position=position,
-            )
-        )
-    return term
-
-
-def _write_relations(term, entry, terms):
-    term.relations_out.all().delete()
-    for relation in _list(entry, "related"):
-        other = relation.get("term")
-        if other not in terms:
-            raise ValidationError({"related": f"relation to a missing term “{other}”."})
-        kind = relation.get("kind")
-        if kind not in TermRelation.Kind.values:
-            raise ValidationError({"related": f"unknown kind “{kind}”."})
-        try:
-            _valid(TermRelation(from_term=term, to_term=terms[other][0], kind=kind))
-        except ValidationError as error:
-            raise ValidationError({"related": f"to {other}: {_messages(error)}"}) from error
+    values = {
+        "headword": text_of(entry, "headword"),
+        "expansion": text_of(entry, "expansion", False),
+        "definition": text_of(entry, "definition"),
+        "body": text_of(entry, "body", False),
+        "status": status,
+        "published_at": published_at,
+        "link_mentions": link_mentions,
+        "steward": _user(users, entry, "steward"),
+        "reviewed_at": _when(entry, "reviewed_at"),
+        "reviewed_by": _user(users, entry, "reviewed_by"),
+    }
+    term = term or Term(slug=slug)
+    for name, value in values.items():
+        setattr(term, name, value)
+    saved_valid(term)
+    parts_set(term, entry, **known)
+    return term, before
