@@ -30,6 +30,7 @@ from glossary.models import (
 
 from .base import BoundedInline, EditorAdmin, Hardened, KeepsWhatTermsUse
 from .forms import AliasFormSet, TagForm, TagMergeForm, TermForm
+from .import_pages import ImportPages
 from .models import Revision
 from .services import (
     FOUR_EYES,
@@ -147,7 +148,7 @@ class ReviewDue(admin.SimpleListFilter):
 
 
 @admin.register(Term)
-class TermAdmin(TermPages, EditorAdmin):
+class TermAdmin(ImportPages, TermPages, EditorAdmin):
     form = TermForm
     list_display = ["headword", "expansion", "status", "category_list", "updated_at"]
     list_filter = [

@@ -1,5 +1,6 @@
-"""What differs between two entries of a term (glossary.content.term_entry), field by field and
-line by line, for the history's comparison, the review page and the edit-conflict message."""
+"""What differs between two entries of a term (glossary.content.term_entry, or the import file's
+glossary.transfer.term_record), field by field and line by line, for the history's comparison, the
+review page, the edit-conflict message and the import's preview."""
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -20,6 +21,10 @@ LABELS = {
     "related": "Related terms",
     "faqs": "FAQ",
     "sources": "Sources",
+    "link_mentions": "Links to the terms it mentions",
+    "steward": "Steward",
+    "reviewed_at": "Last reviewed",
+    "reviewed_by": "Reviewed by",
 }
 CONTEXT = 2  # unchanged lines shown around a change
 MOST_LINES = 2_000  # of a field, compared: an article of 20,000 characters in short lines stays quick
@@ -36,6 +41,8 @@ def lines_of(name, value):
     """A field's value as the lines a reader compares."""
     if value in (None, ""):
         return []
+    if isinstance(value, bool):
+        return ["on" if value else "off"]
     if name == "faqs":
         return [line for faq in value for line in [f"Q: {faq['question']}", *faq["answer"].splitlines(), ""]]
     if name == "sources":

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from glossary.models import Term
+from glossary.transfer import FORMATS, glossary_parse
 
 
 class RevisionQuerySet(models.QuerySet):
@@ -129,3 +130,20 @@ class Revision(models.Model):
 
     def is_pending(self):
         return self.state == self.State.PENDING
+
+
+class ImportFile(models.Model):
+    """A glossary file uploaded in the admin, kept between its preview and the confirmation (in
+    the database, so that any app server can take the second step)."""
+
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+    name = models.CharField(max_length=255)
+    format = models.CharField(max_length=4, choices=[(kind, kind.upper()) for kind in FORMATS])
+    content = models.BinaryField()
+
+    def __str__(self):
+        return self.name
+
+    def document(self):
+        return glossary_parse(raw=bytes(self.content), format=self.format)

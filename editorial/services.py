@@ -12,6 +12,7 @@ from taggit.models import Tag
 from glossary.content import term_entry
 from glossary.models import Deprecation, TaggedTerm, Term
 from glossary.services import ContentError, mentions_refresh, term_apply
+from glossary.transfer import glossary_import
 
 from .models import Revision
 
@@ -353,6 +354,27 @@ def term_undelete(*, revision, by):
     return record(
         term=term, by=by, action=Action.RESTORED, message=f"Restored after deletion ({revision.headword})."
     )
+
+
+@transaction.atomic
+def glossary_load(*, document, by, dry_run=False):
+    """Import `document` (glossary.transfer.glossary_parse) and give each term it adds or changes a
+    revision, so an import is in the term's one history. A change proposed or scheduled for a term
+    the file changes is superseded: it was made to the version the file replaces. Returns the
+    import's report; TransferError for a bad file, with nothing written."""
+    report = glossary_import(document=document, dry_run=dry_run)
+    if dry_run:
+        return report
+    terms = Term.objects.select_for_update().in_bulk(
+        [outcome.slug for outcome in report.terms], field_name="slug"
+    )
+    for outcome in report.terms:
+        term = terms[outcome.slug]
+        if outcome.outcome == "changed":
+            _supersede(term, [State.PENDING, State.SCHEDULED])
+        action = Action.CREATED if outcome.outcome == "added" else Action.CHANGED
+        record(term=term, by=by, action=action, message="Imported from a glossary file.")
+    return report
 
 
 @transaction.atomic

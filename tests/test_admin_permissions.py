@@ -51,6 +51,9 @@ CUSTOM_VIEWS = {
     "glossary_term_export": ({"view", "change"}, {"view", "change"}),
     # The form's preview renders what it is sent, for anyone who may fill in the form.
     "glossary_term_preview": ({"add", "change"}, {"add", "change"}),
+    # An import writes terms, published ones too, and the taxonomy.
+    "glossary_term_import": (("add", "change", "publish"), ("add", "change", "publish")),
+    "glossary_term_import_confirm": (("add", "change", "publish"), ("add", "change", "publish")),
     # Restoring writes the term (a proposed change, if readers see it).
     "glossary_term_restore": ({"change"}, {"change"}),
 }

@@ -153,3 +153,5 @@ GLOSSARY_SELF_APPROVAL = os.environ.get("GLOSSARY_SELF_APPROVAL", "").strip().lo
 }
 # A term not reviewed for this long is listed as due for review (Terms → Review due, the report).
 GLOSSARY_REVIEW_INTERVAL = timedelta(days=365)
+# The largest glossary file the admin takes for import (the command takes any size).
+GLOSSARY_IMPORT_MAX_BYTES = 20 * 2**20

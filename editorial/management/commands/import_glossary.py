@@ -2,7 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from glossary.transfer import FORMATS, TransferError, format_of, glossary_import, glossary_parse
+from editorial.services import glossary_load
+from glossary.transfer import FORMATS, TransferError, format_of, glossary_parse
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}") from error
         try:
             document = glossary_parse(raw=raw, format=format_of(file, format))
-            report = glossary_import(document=document, dry_run=dry_run)
+            report = glossary_load(document=document, by=None, dry_run=dry_run)
         except TransferError as error:
             for where, what in error.problems:
                 self.stderr.write(f"{file}: {where}: {what}")
