@@ -11,7 +11,8 @@ the seed, this file's source and the migrations, so a second run with the same a
 Proportions follow the shipped fixtures, scaled: 4 facets with 30 categories, each term in 3 of
 them from different facets; 300-1,000 tags used with a Zipf-like skew, 1-3 per term; 40 benefits
 and 40 risks, 0-3 of each per term; 0-3 FAQ entries, 0-2 aliases, 0-3 sources and 0-4 relations
-per term; 95% published in the past, 4% drafts and 1% scheduled for a later date. Words are drawn
+per term; 60% of articles end with a paragraph naming 1-8 nearby terms, with their Mention rows;
+95% published in the past, 4% drafts and 1% scheduled for a later date. Words are drawn
 with a Zipf-like skew too, as in real text. Bodies are Markdown put together from a pool of
 blocks rendered once each (rendering every body would take minutes): the Markdown of blocks
 separated by blank lines renders to their HTML joined, which is checked on a sample, and
@@ -48,6 +49,7 @@ from glossary.models import (  # noqa: E402
     Benefit,
     Category,
     Facet,
+    Mention,
     Risk,
     Source,
     TaggedTerm,
@@ -276,6 +278,15 @@ def populate(size, seed):
     slugs = unique_slugs(names)
     blocks = Blocks(words, rng, slugs)
     bodies = [blocks.body() if rng.random() > 0.05 else [] for _ in range(size)]
+    mentions = []
+    for i, body in enumerate(bodies):
+        if body and rng.random() < 0.6:  # a paragraph naming a few neighbours, as articles do
+            near = (min(max(i + rng.randint(-50, 50), 0), size - 1) for _ in range(rng.randint(1, 8)))
+            targets = [j for j in dict.fromkeys(near) if j != i]
+            said = [names[j][1] or names[j][0] for j in targets]  # the expansion, if it has one
+            if said:
+                body.append(Blocks.rendered(f"It is often weighed against {', '.join(said)}."))
+                mentions += [(i + 1, j + 1, name.lower()) for j, name in zip(targets, said, strict=True)]
     check_composition(bodies[:300])
     log(f"  generated {size} terms' text in {time.perf_counter() - started:.1f} s")
 
@@ -384,6 +395,7 @@ def populate(size, seed):
         insert(Term.risks.through, ["term", "risk"], risked)
         insert(Source, ["term", "title", "publisher", "url", "position"], sources)
         insert(TermRelation, ["from_term", "to_term", "kind"], relations)
+        insert(Mention, ["source", "target", "name"], mentions)
         log(f"  categories, tags, benefits, risks, sources, relations in {time.perf_counter() - timed:.1f} s")
 
     timed = time.perf_counter()
