@@ -8,15 +8,16 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from itertools import batched
 
 import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .content import list_of, parts_set, relations_set, saved_valid, term_entry, text_of
-from .models import Benefit, Category, Facet, Risk, Term
+from .content import FIELDS, list_of, parts_set, relations_set, saved_valid, term_entry, text_of
+from .models import Benefit, Category, Facet, Risk, Term, TermRelation
 from .services import mentions_refresh
 
 FORMATS = ["json", "yaml", "csv"]
@@ -224,6 +225,8 @@ def glossary_parse(*, raw, format):
             raise TransferError(
                 [(f"line {error.lineno}", f"malformed or truncated JSON: {error.msg}.")]
             ) from error
+        except RecursionError as error:
+            raise TransferError([("file", "is nested too deeply to be a glossary file.")]) from error
     elif format == "yaml":
         first = next((line for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
         if not re.match(r"[a-z_]+:", first):
@@ -251,10 +254,11 @@ def glossary_parse(*, raw, format):
             problems.append((key, "must be a list."))
             entries = []
         document[key] = [(f"{key} record {n}", entry) for n, entry in enumerate(entries, 1)]
-    if data.get("term_count") != len(document["terms"]):
-        problems.append(
-            ("file", f"truncated: it says {data.get('term_count')} terms, holds {len(document['terms'])}.")
-        )
+    count = data.get("term_count")
+    if not isinstance(count, int):
+        problems.append(("file", "term_count must be the number of terms, as a number."))
+    elif count != len(document["terms"]):
+        problems.append(("file", f"truncated: it says {count} terms, holds {len(document['terms'])}."))
     if problems:
         raise TransferError(problems)
     return document
@@ -329,7 +333,7 @@ def _csv_term(row, where, problems):
     for name in CSV_JSON:
         try:
             entry[name] = json.loads(row[name] or "[]")
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             problems.append((where, f"{name} is not a JSON list."))
             return None
     return entry
@@ -349,7 +353,7 @@ def glossary_import(*, document, dry_run=False, keep_existing=False):
     problems, report = [], TransferReport()
     try:
         with transaction.atomic():
-            _write(document, problems, report, keep_existing)
+            _write(document, problems, report, keep=keep_existing, dry_run=dry_run)
             if problems or dry_run:
                 raise _Rollback
     except _Rollback:
@@ -378,6 +382,26 @@ def _messages(error):
     return " ".join(error.messages)
 
 
+def _in_order(rows, records):
+    """Whether the file lists `rows` (facets, or a facet's categories) in the order they have: then
+    their positions, which editors may number as they like, are left as they are."""
+    slugs = [entry.get("slug") if isinstance(entry, dict) else None for _, entry in records]
+    return list(rows.order_by("position", "name", "slug").values_list("slug", flat=True)) == slugs
+
+
+def _once(problems, records):
+    """The records, but any whose slug an earlier one has (each of those is a problem)."""
+    seen = {}
+    for where, entry in records:
+        slug = entry.get("slug") if isinstance(entry, dict) else None
+        if isinstance(slug, str):  # another slug is reported as the record is written
+            if slug in seen:
+                problems.append((where, f"duplicate slug “{slug}” (also {seen[slug]})."))
+                continue
+            seen[slug] = where
+        yield where, entry
+
+
 def _upsert(model, lookup, values, *, keep):
     """The row `lookup` finds, made what `values` say (unless `keep`), or a new one; and whether
     it was added, changed or left unchanged."""
@@ -393,15 +417,18 @@ def _upsert(model, lookup, values, *, keep):
     return saved_valid(row), outcome
 
 
-def _write(document, problems, report, keep):
+def _write(document, problems, report, *, keep, dry_run):
     known = {"categories": {}, "benefits": {}, "risks": {}}
-    for position, (where, entry) in enumerate(document["facets"]):
+    facets = list(_once(problems, document["facets"]))
+    ordered = _in_order(Facet.objects.all(), facets)
+    for position, (where, entry) in enumerate(facets):
+        position = None if ordered else position
         _record(problems, where, lambda e=entry, p=position: _write_facet(e, p, known, report, keep))
     for kind, model, fields in (
         ("benefits", Benefit, ["name", "description"]),
         ("risks", Risk, ["name", "description", "mitigation"]),
     ):
-        for where, entry in document[kind]:
+        for where, entry in _once(problems, document[kind]):
 
             def write(entry=entry, kind=kind, model=model, fields=fields):
                 values = {name: text_of(entry, name, name == "name") for name in fields}
@@ -411,34 +438,30 @@ def _write(document, problems, report, keep):
 
             _record(problems, where, write)
     users = {user.get_username(): user for user in get_user_model().objects.all()}
-    seen, terms, written = {}, {}, {}
-    for where, entry in document["terms"]:
-        slug = entry.get("slug") if isinstance(entry, dict) else None
-        if slug in seen:
-            problems.append((where, f"duplicate slug “{slug}” (also {seen[slug]})."))
-            continue
-        seen[slug] = where
+    terms, written = {}, {}
+    for where, entry in _once(problems, document["terms"]):
         found = _record(problems, where, lambda e=entry: _write_term(e, known, users, keep))
         if found:
             term, before = found
             terms[term.slug] = term
             if before is not False:
-                written[term.slug] = (term, entry, before)
+                written[term.slug] = (term, entry, before, where)
     report.counts["unchanged"]["terms"] += len(terms) - len(written)  # kept as they were
     # Relations may name terms already in the glossary that the file leaves out.
-    named = {slug for _, entry, _ in written.values() for slug in _related_slugs(entry)}
+    named = {slug for _, entry, _, _ in written.values() for slug in _related_slugs(entry)}
     terms |= Term.objects.in_bulk(named - terms.keys(), field_name="slug")
-    for slug, (term, entry, _) in written.items():
-        _record(
-            problems, seen[slug], lambda t=term, e=entry: relations_set(t, e.get("related", []), terms=terms)
-        )
-    for term, _, before in written.values():
+    # All of the written terms' relations go first: one may move to the other side of its pair.
+    for chunk in batched([term.pk for term, _, _, _ in written.values()], 500):
+        TermRelation.objects.filter(from_term__in=chunk).delete()
+    for term, entry, _, where in written.values():
+        _record(problems, where, lambda t=term, e=entry: relations_set(t, e.get("related", []), terms=terms))
+    for term, _, before, _ in written.values():
         after = term_record(term)
         outcome = "added" if before is None else "unchanged" if after == before else "changed"
         if outcome != "unchanged":
             report.terms.append(TermOutcome(term.slug, str(term), outcome, before, after))
         report.count("terms", outcome)
-    if not problems:
+    if not (problems or dry_run):  # a dry run's report needs no links
         for outcome in report.terms:
             mentions_refresh(term=terms[outcome.slug])
 
@@ -450,23 +473,27 @@ def _related_slugs(entry):
 
 
 def _write_facet(entry, position, known, report, keep):
+    """`position` None: the facet keeps its own (as do its categories, listed in their order)."""
     values = {"name": text_of(entry, "name"), "description": text_of(entry, "description", False)}
-    facet, outcome = _upsert(
-        Facet, {"slug": text_of(entry, "slug")}, values | {"position": position}, keep=keep
-    )
+    if position is not None:
+        values["position"] = position
+    facet, outcome = _upsert(Facet, {"slug": text_of(entry, "slug")}, values, keep=keep)
     report.count("facets", outcome)
-    categories = list_of(entry, "categories")
-    for cat_position, cat in enumerate(categories):
+    duplicates = []
+    listed = [(f"category {n}", cat) for n, cat in enumerate(list_of(entry, "categories"), 1)]
+    categories = list(_once(duplicates, listed))
+    if duplicates:
+        raise ValidationError(" ".join(f"{where}: {what}" for where, what in duplicates))
+    ordered = _in_order(Category.objects.filter(facet=facet), categories)
+    for cat_position, (where, cat) in enumerate(categories):
         try:
             values = {"name": text_of(cat, "name"), "description": text_of(cat, "description", False)}
-            category, outcome = _upsert(
-                Category,
-                {"facet": facet, "slug": text_of(cat, "slug")},
-                values | {"position": cat_position},
-                keep=keep,
-            )
+            if not ordered:
+                values["position"] = cat_position
+            lookup = {"facet": facet, "slug": text_of(cat, "slug")}
+            category, outcome = _upsert(Category, lookup, values, keep=keep)
         except ValidationError as error:
-            raise ValidationError(f"category {cat_position + 1}: {_messages(error)}") from error
+            raise ValidationError(f"{where}: {_messages(error)}") from error
         report.count("categories", outcome)
         known["categories"][category.key] = category
 
@@ -476,9 +503,10 @@ def _when(entry, name):
     if value in (None, ""):
         return None
     try:
-        return datetime.fromisoformat(value)
+        when = datetime.fromisoformat(value)
     except (TypeError, ValueError) as error:
         raise ValidationError({name: f"“{value}” is not an ISO 8601 date and time."}) from error
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # a time without its zone is UTC
 
 
 def _user(users, entry, name):
@@ -490,14 +518,46 @@ def _user(users, entry, name):
     return users[username]
 
 
+def _comparable(record):
+    """A term's record, or a file's entry for it, in a form where two that make the same term are
+    equal: defaults filled in, lists in one order, dates in one spelling. Malformed parts compare
+    unequal to everything (the entry is then written, and its problems reported)."""
+    try:
+        fold = str.casefold
+        when = {name: _when(record, name) for name in ("published_at", "reviewed_at")}
+        return {
+            **{name: record.get(name) or "" for name in FIELDS},
+            "status": record.get("status") or Term.Status.DRAFT,
+            **when,
+            "categories": sorted(record.get("categories", [])),
+            "tags": sorted(record.get("tags", []), key=fold),
+            "benefits": sorted(record.get("benefits", [])),
+            "risks": sorted(record.get("risks", [])),
+            "aliases": sorted(record.get("aliases", []), key=fold),
+            "faqs": [(faq["question"], faq["answer"]) for faq in record.get("faqs", [])],
+            "sources": [
+                (source["title"], source.get("publisher") or "", source.get("url") or "")
+                for source in record.get("sources", [])
+            ],
+            "related": sorted((relation["kind"], relation["term"]) for relation in record.get("related", [])),
+            "link_mentions": record.get("link_mentions", True),
+            "steward": record.get("steward") or None,
+            "reviewed_by": record.get("reviewed_by") or None,
+        }
+    except (TypeError, KeyError, AttributeError, ValidationError):
+        return object()
+
+
 def _write_term(entry, known, users, keep):
     """The term `entry` describes, written (its relations come later), and its record before:
-    None for a new term, False for one kept as it was."""
+    None for a new term, False for one kept as it was (with `keep`, or as the file holds it)."""
     slug = text_of(entry, "slug")
     term = Term.objects.select_related("steward", "reviewed_by").filter(slug=slug).first()
     if term and keep:
         return term, False
     before = term_record(term) if term else None
+    if before and _comparable(entry) == _comparable(before):
+        return term, False  # nothing to write: its update time, parts and links stay as they are
     status = entry.get("status") or Term.Status.DRAFT
     published_at = _when(entry, "published_at")
     if published_at is None and term and status == term.status == Term.Status.PUBLISHED:

@@ -145,6 +145,10 @@ def _bad(document, mistake):
         terms["kpo"]["headword"] = "K" * 121
     elif mistake == "unknown steward":
         terms["bpo"]["steward"] = "nobody"
+    elif mistake == "slug not text":
+        terms["kpo"]["slug"] = ["kpo"]
+    elif mistake == "date without a date":
+        terms["bpo"]["reviewed_at"] = "last Tuesday"
     return document
 
 
@@ -156,6 +160,8 @@ MISTAKES = [
     ("relation to a missing term", "relation to a missing term “nowhere”"),
     ("value too long", "at most 120 characters"),
     ("unknown steward", "no user “nobody”"),
+    ("slug not text", "slug: must be text."),
+    ("date without a date", "“last Tuesday” is not an ISO 8601 date and time."),
 ]
 
 
@@ -313,3 +319,83 @@ def test_a_published_term_keeps_its_date_when_the_file_gives_none(glossary, tmp_
     path.write_text(json.dumps(one_term_file(entry)), encoding="utf-8")
     import_file(path)
     assert Term.objects.get(slug="bpo").published_at == published_at
+
+
+def bad_import(path, document):
+    path.write_text(json.dumps(document), encoding="utf-8")
+    before = export()
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import_glossary", str(path), stdout=StringIO(), stderr=err)
+    assert export() == before
+    return err.getvalue()
+
+
+def test_a_slug_given_twice_in_any_kind_of_record_is_refused(glossary, tmp_path):
+    document = json.loads(export())
+    document["benefits"].append(dict(document["benefits"][0], name="Cheaper"))
+    document["facets"][0]["categories"].append(dict(document["facets"][0]["categories"][0], name="Far"))
+    said = bad_import(tmp_path / "g.json", document)
+    assert "benefits record 2: duplicate slug “cost” (also benefits record 1)." in said
+    assert "facets record 1: category 2: duplicate slug “offshore” (also category 1)." in said
+
+
+def test_a_file_nested_too_deeply_or_with_a_count_that_is_not_a_number_is_refused(glossary, tmp_path):
+    deep = '{"format": "kb-glossary", "x": ' + "[" * 200_000 + "]" * 200_000 + "}"
+    (tmp_path / "deep.json").write_text(deep, encoding="utf-8")
+    with pytest.raises(CommandError):
+        import_file(tmp_path / "deep.json")
+    document = json.loads(export())
+    document["term_count"] = str(document["term_count"])
+    assert "term_count must be the number of terms" in bad_import(tmp_path / "g.json", document)
+
+
+def test_reimporting_the_export_writes_nothing(glossary, tmp_path):
+    path = tmp_path / "g.json"
+    path.write_text(export(), encoding="utf-8")
+    stamps = dict(Term.objects.values_list("slug", "updated_at"))
+    faqs = list(FAQ.objects.values_list("pk", flat=True))
+    import_file(path)
+    assert dict(Term.objects.values_list("slug", "updated_at")) == stamps
+    assert list(FAQ.objects.values_list("pk", flat=True)) == faqs
+
+
+def test_positions_an_editor_numbered_are_kept_when_the_order_is_the_same(glossary, tmp_path):
+    second = factories.facet(slug="industry", name="Industry")
+    Facet.objects.filter(slug="location").update(position=10)
+    Facet.objects.filter(pk=second.pk).update(position=20)
+    path = tmp_path / "g.json"
+    path.write_text(export(), encoding="utf-8")
+    assert "unchanged: 2 facets" in import_file(path)
+    assert list(Facet.objects.order_by("position").values_list("slug", "position")) == [
+        ("location", 10),
+        ("industry", 20),
+    ]
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["facets"].reverse()
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert "changed: 2 facets" in import_file(path)
+    assert list(Facet.objects.order_by("position").values_list("slug", flat=True)) == ["industry", "location"]
+
+
+def test_a_relation_may_move_to_the_other_side_of_its_pair(glossary, tmp_path):
+    document = json.loads(export())
+    terms = {term["slug"]: term for term in document["terms"]}
+    assert terms["bpo"]["related"] == [{"kind": "narrower", "term": "call-center"}]
+    terms["bpo"]["related"] = []
+    terms["call-center"]["related"] = [{"kind": "broader", "term": "bpo"}]
+    path = tmp_path / "g.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    import_file(path)
+    assert list(TermRelation.objects.values_list("from_term__slug", "kind", "to_term__slug")) == [
+        ("call-center", "broader", "bpo")
+    ]
+
+
+def test_a_time_without_its_zone_is_taken_as_utc(glossary, tmp_path):
+    entry = {"slug": "ito", "headword": "ITO", "definition": "IT work, outsourced."}
+    entry |= {"status": "published", "published_at": "2026-01-02T03:04:05"}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(one_term_file(entry)), encoding="utf-8")
+    import_file(path)
+    assert Term.objects.get(slug="ito").published_at.isoformat() == "2026-01-02T03:04:05+00:00"
