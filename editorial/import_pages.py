@@ -1,20 +1,22 @@
 """The term admin's import: upload a glossary file, see what it would add and change (a diff for
 each changed term), then confirm. Publishers only: an import writes published terms directly."""
 
+import hashlib
+import json
+
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone
 
-from glossary.cache import current_version
 from glossary.transfer import FORMATS, KINDS, OUTCOMES, TransferError, format_of, glossary_parse
 
 from .diff import changes
-from .models import ImportFile
+from .models import ImportFile, Revision
 from .services import glossary_load
 
 PREVIEW_ROWS = 100  # terms listed as added, and diffs of changed ones; the counts are whole
@@ -23,6 +25,21 @@ IMPORTER = [
     "glossary.publish_term",
     *(f"glossary.{verb}_{model}" for verb in ("add", "change") for model in MODELS),
 ]
+
+
+def digest(report):
+    """A fingerprint of what an import does to the glossary as it is: the counts, and each term it
+    adds or changes as it was before (what it becomes follows from the file). The confirmation
+    writes only what the preview showed."""
+    shown = [report.counts, [(o.slug, o.outcome, o.before) for o in report.terms]]
+    return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class Moved(Exception):
+    """The import would now do something else than its preview showed."""
+
+    def __init__(self, report):
+        self.report = report
 
 
 class ImportForm(forms.Form):
@@ -93,16 +110,21 @@ class ImportPages:
             raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        pending = get_object_or_404(ImportFile, pk=upload_id, uploaded_by=request.user)
-        document = pending.document()
-        if request.POST.get("version") != str(current_version()):
-            return self._import_preview(request, pending, document, moved=True)
+        pending = ImportFile.objects.filter(pk=upload_id, uploaded_by=request.user).first()
+        if pending is None:
+            self.message_user(request, "That file was imported or dropped already.", messages.WARNING)
+            return HttpResponseRedirect(reverse("admin:glossary_term_import"))
         try:
             with transaction.atomic():
-                report = glossary_load(document=document, by=request.user)
+                report = glossary_load(document=pending.document(), by=request.user)
+                if digest(report) != request.POST.get("digest"):
+                    raise Moved(report)  # not what the publisher saw: written, then undone
                 pending.delete()
-        except TransferError:  # the glossary changed under the file since its preview
-            return self._import_preview(request, pending, document, moved=True)
+        except Moved as moved:
+            return self._preview_page(request, pending, moved.report, moved=True)
+        except TransferError as error:  # the glossary changed under the file since its preview
+            pending.delete()
+            return self._import_problems(request, ImportForm(), error)
         self.message_user(request, f"Imported {pending.name}. {report.summary()}.")
         return HttpResponseRedirect(reverse("admin:glossary_term_changelist"))
 
@@ -111,13 +133,23 @@ class ImportPages:
             request, "import.html", "Import a glossary file", form=form, problems=error.problems
         )
 
-    def _import_preview(self, request, pending, document, moved=False):
-        version = current_version()  # before the dry run: a write meanwhile asks for a new preview
+    def _import_preview(self, request, pending, document):
         try:
             report = glossary_load(document=document, by=request.user, dry_run=True)
         except TransferError as error:
             pending.delete()
             return self._import_problems(request, ImportForm(), error)
+        if len(report.terms) > settings.GLOSSARY_IMPORT_MAX_TERMS:
+            pending.delete()
+            form = ImportForm()
+            message = (
+                f"This file adds or changes {len(report.terms)} terms; the admin imports at most "
+                f"{settings.GLOSSARY_IMPORT_MAX_TERMS} at a time. Import it with manage.py import_glossary."
+            )
+            return self._page(request, "import.html", "Import a glossary file", form=form, refused=message)
+        return self._preview_page(request, pending, report)
+
+    def _preview_page(self, request, pending, report, moved=False):
         added = [outcome for outcome in report.terms if outcome.outcome == "added"]
         changed = [outcome for outcome in report.terms if outcome.outcome == "changed"]
         return self._page(
@@ -125,8 +157,13 @@ class ImportPages:
             "import_preview.html",
             f"Import {pending.name}?",
             upload=pending,
-            version=version,
+            digest=digest(report),
             moved=moved,
+            superseded=Revision.objects.filter(
+                state__in=[Revision.State.PENDING, Revision.State.SCHEDULED],
+                term__slug__in=[outcome.slug for outcome in changed],
+            ).count(),
+            going_live=sum(outcome.after["status"] == "published" for outcome in report.terms),
             outcomes=OUTCOMES,
             table=[(kind, [report.counts[o][kind] for o in OUTCOMES]) for kind in KINDS],
             added=added,

@@ -12,7 +12,7 @@ from taggit.models import Tag
 from glossary.content import term_entry
 from glossary.models import Deprecation, TaggedTerm, Term
 from glossary.services import ContentError, mentions_refresh, term_apply
-from glossary.transfer import glossary_import
+from glossary.transfer import RECORD_ONLY, glossary_import
 
 from .models import Revision
 
@@ -372,6 +372,15 @@ def glossary_load(*, document, by, dry_run=False):
         term = terms[outcome.slug]
         if outcome.outcome == "changed":
             _supersede(term, [State.PENDING, State.SCHEDULED])
+            if not Revision.objects.of_term(term.pk).exists():  # a seeded term: keep what it was
+                before = {name: value for name, value in outcome.before.items() if name not in RECORD_ONLY}
+                record(
+                    term=term,
+                    by=None,
+                    action=Action.CHANGED,
+                    message="As it was before an import.",
+                    entry=before,
+                )
         action = Action.CREATED if outcome.outcome == "added" else Action.CHANGED
         record(term=term, by=by, action=action, message="Imported from a glossary file.")
     return report

@@ -137,6 +137,9 @@ def glossary_document():
     }
 
 
+RECORD_ONLY = ["link_mentions", "steward", "reviewed_at", "reviewed_by"]  # not in a term_entry
+
+
 def term_record(term):
     """A term as the file holds it: its entry, its link switch, steward and last review."""
     return term_entry(term) | {

@@ -63,6 +63,7 @@ def test_the_preview_shows_counts_and_a_diff_and_writes_nothing(glossary, publis
     assert outcome.slug == "bpo" and [change.field for change in changes] == ["definition"]
     assert "<del>Hiring another company.</del>" in page
     assert "<ins>Handing whole processes to a provider.</ins>" in page
+    assert "1 term the file adds or changes is marked published" in page
     assert Term.objects.get(slug="bpo").definition == "Hiring another company."
     assert not Term.objects.filter(slug="kpo").exists()
     assert ImportFile.objects.count() == 1
@@ -71,7 +72,7 @@ def test_the_preview_shows_counts_and_a_diff_and_writes_nothing(glossary, publis
 def test_confirming_imports_and_records_a_revision_for_each_term(glossary, publisher):
     response = upload(publisher, changed_export())
     pending = ImportFile.objects.get()
-    response = publisher.post(confirm_url(pending), {"version": response.context["version"]}, follow=True)
+    response = publisher.post(confirm_url(pending), {"digest": response.context["digest"]}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("admin:glossary_term_changelist")
     assert "Imported glossary.json. Added: 1 term; changed: 1 term;" in response.content.decode()
     assert Term.objects.get(slug="bpo").definition == "Handing whole processes to a provider."
@@ -79,6 +80,17 @@ def test_confirming_imports_and_records_a_revision_for_each_term(glossary, publi
     revisions = Revision.objects.filter(message="Imported from a glossary file.")
     assert sorted(revisions.values_list("headword", "action")) == [("BPO", "changed"), ("KPO", "created")]
     assert not ImportFile.objects.exists()
+    # BPO had no history: what it was before the import is kept, to compare and restore.
+    [before] = Revision.objects.filter(message="As it was before an import.")
+    assert before.entry["definition"] == "Hiring another company." and before.number == 1
+
+
+def test_a_write_elsewhere_since_the_preview_does_not_stop_the_import(glossary, publisher, committed):
+    response = upload(publisher, changed_export())
+    with committed():
+        factories.term(slug="ito", headword="ITO")
+    publisher.post(confirm_url(ImportFile.objects.get()), {"digest": response.context["digest"]})
+    assert Term.objects.get(slug="bpo").definition == "Handing whole processes to a provider."
 
 
 def test_a_write_since_the_preview_asks_for_a_new_one(glossary, publisher, committed):
@@ -86,10 +98,10 @@ def test_a_write_since_the_preview_asks_for_a_new_one(glossary, publisher, commi
     pending = ImportFile.objects.get()
     with committed():
         Term.objects.filter(slug="call-center").update(definition="Changed meanwhile.")
-        factories.term(slug="ito", headword="ITO")  # a save: the content version moves on
-    response = publisher.post(confirm_url(pending), {"version": response.context["version"]})
+    response = publisher.post(confirm_url(pending), {"digest": response.context["digest"]})
     assert response.status_code == 200
-    assert "The glossary changed since the last preview" in response.content.decode()
+    assert "The glossary changed since the preview, so nothing was imported" in response.content.decode()
+    assert dict(response.context["table"])["terms"] == [1, 2, 0]  # call center would change back
     assert Term.objects.get(slug="bpo").definition == "Hiring another company."
     assert ImportFile.objects.filter(pk=pending.pk).exists()
 
@@ -173,10 +185,13 @@ def test_one_publisher_cannot_confirm_anothers_file(glossary, publisher):
     response = upload(publisher, changed_export())
     pending = ImportFile.objects.get()
     other = signed_in(member("Publishers", "other"))
-    assert other.post(confirm_url(pending), {"version": response.context["version"]}).status_code == 404
+    response = other.post(confirm_url(pending), {"digest": response.context["digest"]})
+    assert response.status_code == 302 and response["Location"] == IMPORT
     assert publisher.get(confirm_url(pending)).status_code == 405
     missing = reverse("admin:glossary_term_import_confirm", args=[pending.pk + 1])
-    assert publisher.post(missing, {"version": "1"}).status_code == 404
+    response = publisher.post(missing, {"digest": "x"}, follow=True)
+    assert response.redirect_chain == [(IMPORT, 302)]
+    assert "That file was imported or dropped already." in response.content.decode()
     assert Term.objects.get(slug="bpo").definition == "Hiring another company."
 
 
@@ -186,7 +201,10 @@ def test_an_import_supersedes_a_change_awaiting_review(glossary, publisher):
     bpo = Term.objects.get(slug="bpo")
     pending_change = record(term=bpo, by=None, action=Revision.Action.PROPOSED, state=Revision.State.PENDING)
     response = upload(publisher, changed_export())
-    publisher.post(confirm_url(ImportFile.objects.get()), {"version": response.context["version"]})
+    assert "1 change awaiting review or scheduled is made to a term the file replaces" in (
+        response.content.decode()
+    )
+    publisher.post(confirm_url(ImportFile.objects.get()), {"digest": response.context["digest"]})
     pending_change.refresh_from_db()
     assert pending_change.state == Revision.State.SUPERSEDED
 
@@ -194,3 +212,16 @@ def test_an_import_supersedes_a_change_awaiting_review(glossary, publisher):
 def test_the_upload_page_keeps_to_a_few_queries(glossary, publisher, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         assert publisher.get(IMPORT).status_code == 200
+
+
+def test_a_file_with_more_terms_to_write_than_the_admin_takes_is_sent_to_the_command(
+    glossary, publisher, settings
+):
+    settings.GLOSSARY_IMPORT_MAX_TERMS = 1
+    response = upload(publisher, changed_export())
+    assert "This file adds or changes 2 terms; the admin imports at most 1 at a time." in (
+        response.content.decode()
+    )
+    assert not ImportFile.objects.exists()
+    settings.GLOSSARY_IMPORT_MAX_TERMS = 2
+    assert "Import it" in upload(publisher, changed_export()).content.decode()

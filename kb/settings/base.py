@@ -153,5 +153,7 @@ GLOSSARY_SELF_APPROVAL = os.environ.get("GLOSSARY_SELF_APPROVAL", "").strip().lo
 }
 # A term not reviewed for this long is listed as due for review (Terms → Review due, the report).
 GLOSSARY_REVIEW_INTERVAL = timedelta(days=365)
-# The largest glossary file the admin takes for import (the command takes any size).
-GLOSSARY_IMPORT_MAX_BYTES = 20 * 2**20
+# The largest glossary file the admin imports, and the most terms it adds or changes in one go
+# (each is checked and written within the request, some 15 ms a term); the command takes any.
+GLOSSARY_IMPORT_MAX_BYTES = 5 * 2**20
+GLOSSARY_IMPORT_MAX_TERMS = 500
