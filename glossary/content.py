@@ -3,6 +3,7 @@ for an export, for a revision in the editors' history, for comparing two of them
 one; and the writing of such an entry's parts back onto a term."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 
 from .models import FAQ, Alias, Source, Term, TermRelation
 from .validators import PARTS, validate_tags
@@ -10,32 +11,46 @@ from .validators import PARTS, validate_tags
 FIELDS = ["slug", "headword", "expansion", "definition", "body"]  # what an entry sets on the term
 
 
+def with_parts(terms):
+    """`terms` (a queryset) with what their entries hold, read in one query per kind of part for
+    each batch of terms."""
+    relations = TermRelation.objects.select_related("to_term").only("kind", "from_term", "to_term__slug")
+    return terms.prefetch_related(
+        "categories__facet",
+        "benefits",
+        "risks",
+        "tags",
+        "aliases",
+        "faqs",
+        "sources",
+        Prefetch("relations_out", queryset=relations.order_by("kind", "to_term__slug")),
+    )
+
+
 def term_entry(term):
     """`term` with its parts and the relations entered on it, as fresh reads (not what a prefetch
-    may hold): seven small queries, by index."""
-    term = Term.objects.prefetch_related("categories__facet", "benefits", "risks").get(pk=term.pk)
+    may hold): ten small queries, by index."""
+    return entry_of(with_parts(Term.objects.filter(pk=term.pk)).get())
+
+
+def entry_of(term):
+    """The entry of `term`, read through with_parts."""
     return {
         **{name: getattr(term, name) for name in FIELDS},
         "status": term.status,
         "published_at": term.published_at.isoformat() if term.published_at else None,
         "categories": sorted(category.key for category in term.categories.all()),
-        "tags": sorted(term.tags.names(), key=str.casefold),
+        "tags": sorted((tag.name for tag in term.tags.all()), key=str.casefold),
         "benefits": sorted(benefit.slug for benefit in term.benefits.all()),
         "risks": sorted(risk.slug for risk in term.risks.all()),
-        "aliases": sorted(term.aliases.values_list("name", flat=True), key=str.casefold),
-        "faqs": [
-            {"question": question, "answer": answer}
-            for question, answer in term.faqs.values_list("question", "answer")
-        ],
+        "aliases": sorted((alias.name for alias in term.aliases.all()), key=str.casefold),
+        "faqs": [{"question": faq.question, "answer": faq.answer} for faq in term.faqs.all()],
         "sources": [
-            {"title": title, "publisher": publisher, "url": url}
-            for title, publisher, url in term.sources.values_list("title", "publisher", "url")
+            {"title": source.title, "publisher": source.publisher, "url": source.url}
+            for source in term.sources.all()
         ],
         "related": [
-            {"kind": kind, "term": slug}
-            for kind, slug in term.relations_out.order_by("kind", "to_term__slug").values_list(
-                "kind", "to_term__slug"
-            )
+            {"kind": relation.kind, "term": relation.to_term.slug} for relation in term.relations_out.all()
         ],
     }
 

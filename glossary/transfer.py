@@ -16,7 +16,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from .content import FIELDS, list_of, parts_set, relations_set, saved_valid, term_entry, text_of
+from .content import (
+    FIELDS,
+    entry_of,
+    list_of,
+    parts_set,
+    relations_set,
+    saved_valid,
+    term_entry,
+    text_of,
+    with_parts,
+)
 from .models import Benefit, Category, Facet, Risk, Term, TermRelation
 from .services import mentions_refresh
 
@@ -123,9 +133,8 @@ def glossary_document():
         {"slug": r.slug, "name": r.name, "description": r.description, "mitigation": r.mitigation}
         for r in Risk.objects.order_by("slug")
     ]
-    terms = [
-        term_record(term) for term in Term.objects.select_related("steward", "reviewed_by").order_by("slug")
-    ]
+    terms = Term.objects.select_related("steward", "reviewed_by").order_by("slug")
+    terms = [term_record(term, entry_of(term)) for term in with_parts(terms).iterator(chunk_size=1000)]
     return {
         "format": "kb-glossary",
         "version": VERSION,
@@ -140,9 +149,10 @@ def glossary_document():
 RECORD_ONLY = ["link_mentions", "steward", "reviewed_at", "reviewed_by"]  # not in a term_entry
 
 
-def term_record(term):
-    """A term as the file holds it: its entry, its link switch, steward and last review."""
-    return term_entry(term) | {
+def term_record(term, entry=None):
+    """A term as the file holds it: its entry (read afresh unless given), its link switch, steward
+    and last review."""
+    return (entry or term_entry(term)) | {
         "link_mentions": term.link_mentions,
         "steward": term.steward.get_username() if term.steward else None,
         "reviewed_at": term.reviewed_at.isoformat() if term.reviewed_at else None,
