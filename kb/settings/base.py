@@ -95,7 +95,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # every worker's pages. Short socket timeouts: a Redis that stops answering costs milliseconds.
 if os.environ.get("REDIS_URL"):
     _redis = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "kb.redis_cache.RedisCache",  # Django's, reusing its clients
         "LOCATION": os.environ["REDIS_URL"],
         "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
