@@ -74,11 +74,9 @@ def named_like(query):
     """The ids of terms named like `query`: a headword or expansion that starts with it (or its stem),
     or an alias that is it. Few, and found through the name indexes, however many terms match."""
     key = engine().name_key
-    return (
-        Term.objects.filter(names_start(query))
-        .values("pk")
-        .union(Alias.objects.filter(Exact(key("name"), query.text)).values("term_id"), all=True)
-    )
+    aliased = Alias.objects.filter(Exact(key("name"), query.text)).order_by().values("term_id")
+    named = Term.objects.filter(names_start(query)).order_by().values("pk")
+    return named.union(aliased, all=True).order_by()  # no model's ordering, inside or out
 
 
 class Ranked:
@@ -93,7 +91,10 @@ class Ranked:
 
     def __init__(self, matches, query):
         self.matches = matches
-        self.first = Q(pk__in=named_like(query))
+        # The ids themselves, not a subquery: a subquery in the filter of every joined term made
+        # PostgreSQL guess the join dear, and scan the whole index in parallel rather than read the
+        # matches from it (190 ms against 43, for a word in 2,000 terms).
+        self.first = Q(pk__in=[row["pk"] for row in named_like(query)])
         self.named = matches.filter(self.first).order_by(*relevance(query))
 
     @property
