@@ -90,7 +90,7 @@ class ImportPages:
             raise PermissionDenied
         form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
         if not form.is_valid():
-            return self._page(request, "import.html", "Import a glossary file", form=form)
+            return self._upload_page(request, form)
         upload = form.cleaned_data["file"]
         kind = format_of(upload.name, form.cleaned_data["format"])
         raw = upload.read()
@@ -128,10 +128,11 @@ class ImportPages:
         self.message_user(request, f"Imported {pending.name}. {report.summary()}.")
         return HttpResponseRedirect(reverse("admin:glossary_term_changelist"))
 
+    def _upload_page(self, request, form, **context):
+        return self._page(request, "import.html", "Import a glossary file", form=form, **context)
+
     def _import_problems(self, request, form, error):
-        return self._page(
-            request, "import.html", "Import a glossary file", form=form, problems=error.problems
-        )
+        return self._upload_page(request, form, problems=error.problems)
 
     def _import_preview(self, request, pending, document):
         try:
@@ -141,12 +142,11 @@ class ImportPages:
             return self._import_problems(request, ImportForm(), error)
         if len(report.terms) > settings.GLOSSARY_IMPORT_MAX_TERMS:
             pending.delete()
-            form = ImportForm()
             message = (
                 f"This file adds or changes {len(report.terms)} terms; the admin imports at most "
                 f"{settings.GLOSSARY_IMPORT_MAX_TERMS} at a time. Import it with manage.py import_glossary."
             )
-            return self._page(request, "import.html", "Import a glossary file", form=form, refused=message)
+            return self._upload_page(request, ImportForm(), refused=message)
         return self._preview_page(request, pending, report)
 
     def _preview_page(self, request, pending, report, moved=False):
@@ -159,10 +159,9 @@ class ImportPages:
             upload=pending,
             digest=digest(report),
             moved=moved,
-            superseded=Revision.objects.filter(
-                state__in=[Revision.State.PENDING, Revision.State.SCHEDULED],
-                term__slug__in=[outcome.slug for outcome in changed],
-            ).count(),
+            superseded=Revision.objects.open_changes()
+            .filter(term__slug__in=[outcome.slug for outcome in changed])
+            .count(),
             going_live=sum(outcome.after["status"] == "published" for outcome in report.terms),
             outcomes=OUTCOMES,
             table=[(kind, [report.counts[o][kind] for o in OUTCOMES]) for kind in KINDS],

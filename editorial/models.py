@@ -26,6 +26,11 @@ class RevisionQuerySet(models.QuerySet):
             | Q(action=Revision.Action.SUBMITTED, term__status=Term.Status.IN_REVIEW)
         )
 
+    def open_changes(self):
+        """Changes proposed to published terms that are not settled: awaiting review, or approved
+        to go live later."""
+        return self.filter(state__in=[Revision.State.PENDING, Revision.State.SCHEDULED])
+
     def scheduled(self):
         """Approved changes that go live at a date to come (or just past), soonest first."""
         return self.filter(state=Revision.State.SCHEDULED).order_by("goes_live_at")

@@ -225,3 +225,26 @@ def test_a_file_with_more_terms_to_write_than_the_admin_takes_is_sent_to_the_com
     assert not ImportFile.objects.exists()
     settings.GLOSSARY_IMPORT_MAX_TERMS = 2
     assert "Import it" in upload(publisher, changed_export()).content.decode()
+
+
+def test_the_preview_keeps_to_a_bound_however_many_terms_the_glossary_holds(
+    glossary, publisher, django_assert_max_num_queries
+):
+    """The preview's work follows the file (here two terms written, two records unchanged), not
+    the glossary: other terms cost it nothing."""
+    content = changed_export()
+    for n in range(30):
+        factories.term(slug=f"other-{n}", headword=f"Other {n}")
+    with django_assert_max_num_queries(110):  # 103 when written, with 30 other terms or none
+        assert upload(publisher, content).status_code == 200
+
+
+def test_a_confirmation_without_its_digest_imports_nothing_and_shows_the_preview(glossary, publisher):
+    upload(publisher, changed_export())
+    pending = ImportFile.objects.get()
+    for data in ({}, {"digest": "not-a-digest"}):
+        response = publisher.post(confirm_url(pending), data)
+        assert response.status_code == 200
+        assert "so nothing was imported" in response.content.decode()
+    assert Term.objects.get(slug="bpo").definition == "Hiring another company."
+    assert not Term.objects.filter(slug="kpo").exists()
