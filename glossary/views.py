@@ -13,9 +13,9 @@ from django.views.decorators.http import require_safe
 from . import search
 from .articles import ArticleText, Classification
 from .catalogs import all_categories
-from .decorators import reader_page
 from .filters import Option, TermFilter
 from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, TermRelation, published_tags
+from .page_cache import reader_page
 from .termsets import Places
 
 

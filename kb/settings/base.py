@@ -34,6 +34,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "glossary.middleware.DatabaseUnavailableMiddleware",
+    "editorial.middleware.ScheduledChanges",  # before the cache: a cached page may be due to change
+    "glossary.page_cache.ReaderPageCache",  # anonymous readers' pages, before the session is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -42,7 +44,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "editorial.middleware.ProposedChangePreview",
-    "editorial.middleware.ScheduledChanges",
     "axes.middleware.AxesMiddleware",  # last: it answers a locked-out sign-in
 ]
 

@@ -1,0 +1,144 @@
+"""Reader pages cached whole for anonymous readers, per content version (see glossary.cache).
+
+`reader_page` marks a view as a reader page and gives its response an ETag and Last-Modified;
+`ReaderPageCache`, high in the middleware, serves a stored page before sessions, CSRF, messages
+and the rest of the stack are run, and stores what the view made with the headers the middleware
+below it added. A request that carries a session cookie may be signed in: it is never served
+from the cache nor stored in it.
+"""
+
+from dataclasses import dataclass, replace
+from functools import wraps
+from hashlib import blake2b
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
+from django.utils.cache import (
+    add_never_cache_headers,
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import http_date, quote_etag
+
+from . import cache
+
+# Addresses with any other parameter (a campaign tag, a typo) are served but not stored, so that
+# nobody can fill the cache with pages under made-up addresses.
+READER_PARAMETERS = {"q", "letter", "category", "tag", "page"}
+# Made afresh for each answer: the validators (from the page and the version) and, on a 304,
+# what describes a body it does not have.
+UNSTORED_HEADERS = {"etag", "last-modified"}
+BODY_HEADERS = {"content-type", "content-length"}
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    content: bytes
+    etag: str
+    headers: tuple[tuple[str, str], ...]  # as the view and the middleware below the cache made them
+
+
+def reader_page(view):
+    """Marks `view` as a reader page: anonymous readers get it with an ETag and Last-Modified
+    that answer a revalidation with 304, and ReaderPageCache may store it. Signed-in users
+    (editors previewing drafts) get responses marked never to be kept."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with cache.one_version() as (version, _):
+            response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        if not storable(request, response):
+            # A draft's address is a 404 for readers and a page for its editors.
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        content = response.content
+        page = CachedPage(content, etag_of(content), (("Content-Type", response["Content-Type"]),))
+        response = respond(request, version, page)
+        response.reader_page = page
+        return response
+
+    wrapper.reader_page = True
+    return wrapper
+
+
+def respond(request, version, page):
+    """`page` for this request: whole, or a 304 if the reader's copy is current."""
+    last_modified = version.last_modified() if version else None
+    not_modified = get_conditional_response(request, etag=page.etag, last_modified=last_modified)
+    response = not_modified or HttpResponse(page.content)
+    for header, value in page.headers:
+        if not (not_modified and header.lower() in BODY_HEADERS):
+            response[header] = value
+    response["ETag"] = page.etag
+    if last_modified:
+        response["Last-Modified"] = http_date(last_modified)
+    # Any copy must ask again before reuse: the ETag makes that a cheap 304.
+    patch_cache_control(response, public=True, no_cache=True)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def storable(request, response):
+    """A whole, successful page that sets no cookie (a CSRF cookie would not be replayed)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and "no-cache" not in response.get("Cache-Control", "")
+    )
+
+
+def etag_of(content):
+    return quote_etag(blake2b(content, digest_size=16).hexdigest())
+
+
+class ReaderPageCache:
+    """Anonymous readers' reader pages from the cache of the current content version.
+
+    It sits below the security headers and the database's 503 page and above everything a
+    cached page does not need: a request without a session cookie is anonymous, so neither the
+    session, the user, CSRF nor messages are looked at. Approved changes that are due go live in
+    the middleware above it (editorial.middleware.ScheduledChanges)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = cacheable_key(request)
+        if key is None:
+            return self.get_response(request)
+        with cache.one_version(key) as (version, page):
+            if page is not None:
+                return respond(request, version, page)
+            response = self.get_response(request)
+        page = getattr(response, "reader_page", None)
+        if page and version and response.status_code == 200 and not response.cookies:
+            headers = tuple(
+                (header, value)
+                for header, value in response.items()
+                if header.lower() not in UNSTORED_HEADERS
+            )
+            cache.store_page(key, version, replace(page, headers=headers))
+        return response
+
+
+def cacheable_key(request):
+    """The cache key of this request's page, or None if it is not one the cache may answer."""
+    if (
+        request.method not in ("GET", "HEAD")
+        or settings.SESSION_COOKIE_NAME in request.COOKIES
+        or not set(request.GET) <= READER_PARAMETERS
+    ):
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return cache.page_key(request) if getattr(match.func, "reader_page", False) else None
