@@ -8,18 +8,13 @@ from the cache nor stored in it.
 """
 
 from dataclasses import dataclass, replace
-from functools import wraps
+from functools import lru_cache, wraps
 from hashlib import blake2b
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.urls import Resolver404, resolve
-from django.utils.cache import (
-    add_never_cache_headers,
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-)
+from django.urls import Resolver404, get_urlconf, resolve
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 
 from . import cache
@@ -58,7 +53,13 @@ def reader_page(view):
             patch_vary_headers(response, ["Cookie"])
             return response
         content = response.content
-        page = CachedPage(content, etag_of(content), (("Content-Type", response["Content-Type"]),))
+        headers = (
+            ("Content-Type", response["Content-Type"]),
+            # Any copy must ask again before reuse: the ETag makes that a cheap 304.
+            ("Cache-Control", "public, no-cache"),
+            ("Vary", "Cookie"),
+        )
+        page = CachedPage(content, etag_of(content), headers)
         response = respond(request, version, page)
         response.reader_page = page
         return response
@@ -78,9 +79,6 @@ def respond(request, version, page):
     response["ETag"] = page.etag
     if last_modified:
         response["Last-Modified"] = http_date(last_modified)
-    # Any copy must ask again before reuse: the ETag makes that a cheap 304.
-    patch_cache_control(response, public=True, no_cache=True)
-    patch_vary_headers(response, ["Cookie"])
     return response
 
 
@@ -137,8 +135,15 @@ def cacheable_key(request):
         or not set(request.GET) <= READER_PARAMETERS
     ):
         return None
+    urlconf = get_urlconf(settings.ROOT_URLCONF)
+    return cache.page_key(request) if is_reader_page(urlconf, request.path_info) else None
+
+
+@lru_cache(maxsize=4096)
+def is_reader_page(urlconf, path):
+    """Whether `path` is served by a `reader_page` view (as resolving it costs a cached page a
+    tenth of its time, the answers for the latest addresses are kept)."""
     try:
-        match = resolve(request.path_info)
+        return getattr(resolve(path, urlconf).func, "reader_page", False)
     except Resolver404:
-        return None
-    return cache.page_key(request) if getattr(match.func, "reader_page", False) else None
+        return False

@@ -222,6 +222,56 @@ class TestSignedInUsers:
         assert client.get("/terms/secret-plan/").status_code == 404
 
 
+class TestServedAboveTheStack:
+    """A cached page is answered by glossary.page_cache.ReaderPageCache, above sessions, CSRF,
+    messages and the rest of the middleware."""
+
+    def test_a_cached_page_carries_the_headers_the_whole_stack_gave_it(self, client, world):
+        first = client.get("/terms/bpo/")
+        again = client.get("/terms/bpo/")
+        assert first.context is not None and again.context is None
+        assert again.content == first.content
+        for header in [
+            "Content-Type",
+            "Content-Length",
+            "ETag",
+            "Cache-Control",
+            "Vary",
+            "X-Frame-Options",
+            "Content-Security-Policy",
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+        ]:
+            assert again[header] == first[header], header
+
+    def test_a_cached_page_asks_nothing_of_the_database(self, client, world, django_assert_num_queries):
+        client.get("/terms/?category=location:offshore")
+        with django_assert_num_queries(0):
+            response = client.get("/terms/?category=location:offshore")
+        assert response.status_code == 200 and "BPO" in response.content.decode()
+
+    def test_a_request_with_a_session_cookie_is_rendered_and_not_stored(self, client, world, committed):
+        client.get("/terms/bpo/")
+        client.cookies["sessionid"] = "not-a-session"
+        response = client.get("/terms/bpo/")
+        assert response.context is not None and response["ETag"]
+        assert "Hiring another firm." in response.content.decode()
+        del client.cookies["sessionid"]
+        assert client.get("/terms/bpo/").context is None
+
+    def test_other_methods_still_get_405_at_a_cached_address(self, client, world):
+        client.get("/terms/bpo/")
+        assert client.post("/terms/bpo/").status_code == 405
+        assert client.head("/terms/bpo/").status_code == 200
+
+    def test_a_304_from_the_cache_describes_no_body(self, client, world):
+        etag = client.get("/terms/bpo/")["ETag"]
+        response = client.get("/terms/bpo/", headers={"if-none-match": etag})
+        assert response.status_code == 304 and response.context is None
+        assert response["ETag"] == etag and "Cookie" in response["Vary"]
+        assert "Content-Length" not in response
+
+
 class TestConditionalRequests:
     def test_a_page_carries_an_etag_and_a_revalidation_gets_304(self, client, world):
         first = client.get("/terms/bpo/")
