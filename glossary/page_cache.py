@@ -117,14 +117,22 @@ class ReaderPageCache:
                 return respond(request, version, page)
             response = self.get_response(request)
         page = getattr(response, "reader_page", None)
-        if page and version and response.status_code == 200 and not response.cookies:
-            headers = tuple(
-                (header, value)
-                for header, value in response.items()
-                if header.lower() not in UNSTORED_HEADERS
-            )
-            cache.store_page(key, version, replace(page, headers=headers))
+        if page and version and not response.cookies:
+            cache.store_page(key, version, replace(page, headers=stored_headers(page, response)))
         return response
+
+
+def stored_headers(page, response):
+    """What the page's later answers say: its own headers, and those the middleware below the
+    cache added to `response` (a 200 or, when the first request was a revalidation, a 304)."""
+    headers = dict(page.headers)
+    headers.update(
+        (header, value)
+        for header, value in response.items()
+        if header.lower() not in UNSTORED_HEADERS | BODY_HEADERS
+    )
+    headers["Content-Length"] = str(len(page.content))
+    return tuple(headers.items())
 
 
 def cacheable_key(request):

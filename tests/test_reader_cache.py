@@ -264,6 +264,19 @@ class TestServedAboveTheStack:
         assert client.post("/terms/bpo/").status_code == 405
         assert client.head("/terms/bpo/").status_code == 200
 
+    def test_a_page_first_asked_for_by_a_revalidation_is_stored_too(self, client, world, committed):
+        etag = client.get("/terms/bpo/")["ETag"]
+        with committed():  # a new version: nothing stored, but the page is the same
+            renamed(world["other"], definition="Hiring within.")
+        first = client.get("/terms/bpo/", headers={"if-none-match": etag})
+        again = client.get("/terms/bpo/", headers={"if-none-match": etag})
+        assert first.status_code == again.status_code == 304
+        assert first.context is not None and again.context is None
+        whole = client.get("/terms/bpo/")
+        assert whole.context is None and whole["ETag"] == etag
+        assert whole["Content-Type"] == "text/html; charset=utf-8"
+        assert int(whole["Content-Length"]) == len(whole.content) > 0
+
     def test_a_304_from_the_cache_describes_no_body(self, client, world):
         etag = client.get("/terms/bpo/")["ETag"]
         response = client.get("/terms/bpo/", headers={"if-none-match": etag})
