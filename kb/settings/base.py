@@ -88,11 +88,6 @@ DATABASES = {
         conn_health_checks=True,  # a kept connection that broke (a database restart) is replaced
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters bound by the server rather than quoted into the SQL: the text of each statement is
-    # then the same whatever its values, so psycopg prepares those a connection runs often and
-    # PostgreSQL plans them once per connection, not once per request (see README, Speed of pages).
-    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reader pages are cached under a content version (glossary/cache.py). With REDIS_URL, one Redis
