@@ -64,9 +64,14 @@ def matched_ids(query):
 
 
 def snippets(terms, query):
-    """(id, definition fragment, body fragment) of `terms`, matched words between \\x02 and \\x03."""
+    """(id, definition fragment, body fragment) of `terms`, matched words between \\x02 and \\x03.
+
+    Through `match`, so that SQLite tests each match's id against `terms` before making its
+    snippets: a page of a common word's 50 matches in 13-17 ms instead of 90-125 ms, at 100,000 terms.
+    """
     return (
-        terms.filter(sqlite_index__match=expression(query))
+        match(terms, query)
+        .order_by()
         .annotate(
             definition_snippet=Snippet(column=1),
             body_snippet=Snippet(column=2),
