@@ -26,6 +26,7 @@ READER_PARAMETERS = {"q", "letter", "category", "tag", "page"}
 # what describes a body it does not have.
 UNSTORED_HEADERS = {"etag", "last-modified"}
 BODY_HEADERS = {"content-type", "content-length"}
+NOT_COPIED = UNSTORED_HEADERS | BODY_HEADERS  # from a response into the page stored from it
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class ReaderPageCache:
                 return respond(request, version, page)
             response = self.get_response(request)
         page = getattr(response, "reader_page", None)
+        # The view's response set no cookie (`storable`), but the middleware below may have.
         if page and version and not response.cookies:
             cache.store_page(key, version, replace(page, headers=stored_headers(page, response)))
         return response
@@ -126,11 +128,7 @@ def stored_headers(page, response):
     """What the page's later answers say: its own headers, and those the middleware below the
     cache added to `response` (a 200 or, when the first request was a revalidation, a 304)."""
     headers = dict(page.headers)
-    headers.update(
-        (header, value)
-        for header, value in response.items()
-        if header.lower() not in UNSTORED_HEADERS | BODY_HEADERS
-    )
+    headers.update((header, value) for header, value in response.items() if header.lower() not in NOT_COPIED)
     headers["Content-Length"] = str(len(page.content))
     return tuple(headers.items())
 
