@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every key: raise it when a cached class (Version, Stored, CachedPage, Counts) changes
 # shape, so that servers of the new release never unpickle what the old one stored in a shared Redis.
-SCHEMA = 3
+SCHEMA = 4
 VERSION_KEY = f"glossary:{SCHEMA}:version"
 RETRY_SECONDS = 5  # how long an unreachable cache is left alone before it is tried again
 WRITE = re.compile(

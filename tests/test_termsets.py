@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 from django.core.cache import caches
-from django.template import Context, Template
+from django.template import engines
 
 from glossary import cache, termsets
 from glossary.models import Category, Term
@@ -152,15 +152,15 @@ def test_while_the_cache_is_unreachable_a_process_sees_its_own_writes(terms, com
 
 
 def test_a_remembered_fragment_is_rendered_once_per_version_and_parts(committed):
-    fragment = Template('{% load glossary_tags %}{% remembered "test" part %}{{ value }}{% endremembered %}')
-    assert fragment.render(Context({"part": 1, "value": "first"})) == "first"
-    assert fragment.render(Context({"part": 1, "value": "second"})) == "first"
-    assert fragment.render(Context({"part": 2, "value": "second"})) == "second"
+    fragment = engines["jinja2"].from_string('{% call remembered("test", part) %}{{ value }}{% endcall %}')
+    assert fragment.render({"part": 1, "value": "first"}) == "first"
+    assert fragment.render({"part": 1, "value": "<second>"}) == "first"
+    assert fragment.render({"part": 2, "value": "<second>"}) == "&lt;second&gt;"  # escaped once
     with committed():
         factories.facet(slug="any-write")
-    assert fragment.render(Context({"part": 1, "value": "third"})) == "third"
+    assert fragment.render({"part": 1, "value": "third"}) == "third"
     cache.pages.down_until = cache.versions.down_until = float("inf")  # unreachable: rendered afresh
-    assert fragment.render(Context({"part": 1, "value": "fourth"})) == "fourth"
+    assert fragment.render({"part": 1, "value": "fourth"}) == "fourth"
 
 
 def test_a_fragment_is_kept_near_and_the_nearest_are_kept(monkeypatch):

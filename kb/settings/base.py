@@ -65,6 +65,15 @@ ROOT_URLCONF = "kb.urls"
 WSGI_APPLICATION = "kb.wsgi.application"
 
 TEMPLATES = [
+    # The reader pages, in Jinja2 (kb/jinja2.py): found first, so "base.html" is theirs.
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "kb.jinja2.environment"},
+    },
+    # The admin and the editors' pages.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

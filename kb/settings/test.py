@@ -1,7 +1,7 @@
 """Fast, isolated settings for pytest; DATABASE_URL still selects PostgreSQL."""
 
 from .base import *  # noqa: F403
-from .base import STORAGES
+from .base import STORAGES, TEMPLATES
 
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
@@ -15,3 +15,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+TEMPLATES = [{**TEMPLATES[0], "BACKEND": "tests.template_backend.Jinja2"}, *TEMPLATES[1:]]

@@ -1,0 +1,32 @@
+"""What the reader templates (Jinja2, see kb/jinja2.py) call beyond Jinja2's own."""
+
+from itertools import groupby
+from operator import attrgetter
+
+from django.utils.translation import get_language
+from markupsafe import Markup, escape
+
+from .cache import remembered as remembered_for_version
+
+
+def highlight(fragment):
+    """Escape a search snippet, then turn its \\x02 … \\x03 markers into <mark> elements."""
+    if fragment.count("\x02") != fragment.count("\x03"):
+        return escape(fragment.replace("\x02", "").replace("\x03", ""))
+    marked = str(escape(fragment)).replace("\x02", "<mark>").replace("\x03", "</mark>")
+    return Markup(marked)  # noqa: S704 - escaped above, and only the markers became tags
+
+
+def remembered(name, *parts, caller):
+    """{% call remembered("name", part, …) %}…{% endcall %}: the enclosed part of a page, rendered
+    once per content version, language and set of parts (glossary.cache.remembered), for the parts
+    that are the same on many pages, such as the index's filters for one set of them. An
+    unreachable cache renders it afresh rather than failing the page."""
+    html = remembered_for_version(name, get_language(), *parts, compute=lambda: str(caller()))
+    return Markup(html)  # noqa: S704 - the template's own output, escaped as it was rendered
+
+
+def regroup(items, attribute):
+    """[(value, [items])] of consecutive `items` that share `attribute`, in their order (Jinja2's
+    groupby sorts them first, and the index is already in its order)."""
+    return [(value, list(group)) for value, group in groupby(items, key=attrgetter(attribute))]
