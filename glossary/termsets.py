@@ -12,10 +12,12 @@ from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils import timezone
 from pyroaring import BitMap, FrozenBitMap
 
 from .cache import kept
 from .models import TaggedTerm, Term
+from .prepared import PreparedRead
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,13 @@ class TermSets:
     def places_of(self, term_ids):
         """The places of the published ones among `term_ids` (search matches, say)."""
         return BitMap(place for pk in term_ids if (place := self.place_of.get(pk)) is not None)
+
+
+# The cards of a page of any list, by id; published() again, so that a term unpublished since the
+# sets were built is left out. Prepared: the read every list page makes (glossary.prepared).
+cards_by_id = PreparedRead(
+    lambda now, ids: Term.objects.published(now).for_cards().filter(pk__in=ids).order_by()
+)
 
 
 class Places:
@@ -187,9 +196,8 @@ class Places:
 
     def __getitem__(self, window):
         ids = [self.sets.ids[place] for place in self.places[window]]
-        # published() again: a term unpublished since these sets were built is left out.
-        terms = Term.objects.published().for_cards().order_by().in_bulk(ids)  # in place order, below
-        return [terms[pk] for pk in ids if pk in terms]
+        terms = {term.pk: term for term in cards_by_id(timezone.now(), ids)}
+        return [terms[pk] for pk in ids if pk in terms]  # in place order
 
 
 def current():

@@ -49,11 +49,12 @@ class TaggedTerm(TaggedItemBase):
     content_object = models.ForeignKey("Term", on_delete=models.CASCADE)
 
 
-def public(path=""):
-    """The one definition of what readers may see, as a condition on the term at `path` (e.g.
-    "to_term__"), so that a look-up from another table joins the term rather than listing every
-    published one."""
-    return Q(**{f"{path}status": Term.Status.PUBLISHED, f"{path}published_at__lte": timezone.now()})
+def public(path="", now=None):
+    """The one definition of what readers may see (at `now`, by default the present), as a
+    condition on the term at `path` (e.g. "to_term__"), so that a look-up from another table joins
+    the term rather than listing every published one."""
+    now = now or timezone.now()
+    return Q(**{f"{path}status": Term.Status.PUBLISHED, f"{path}published_at__lte": now})
 
 
 def published_tags():
@@ -64,8 +65,8 @@ def published_tags():
 
 
 class TermQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(public())
+    def published(self, now=None):
+        return self.filter(public(now=now))
 
     def in_index_order(self):
         """(id, letter) of these terms in index order (the order of the term_index_order index)."""
