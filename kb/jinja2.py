@@ -2,10 +2,11 @@
 Django's template language). Measured on whole pages at 100,000 terms, Django's templates were
 most of an uncached index page's time; see the README's "Rendering" section."""
 
-from django.template.defaultfilters import date, urlencode
-from django.template.defaulttags import querystring
+from django.template import defaultfilters, defaulttags
+from django.template.defaultfilters import urlencode
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment
 
@@ -14,6 +15,16 @@ from glossary import rendering
 
 def url(name, *args, **kwargs):
     return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def querystring(query, **changes):
+    """`query` (a QueryDict, e.g. request.GET) with `changes`, as Django's {% querystring %}."""
+    return defaulttags.querystring(None, query, **changes)
+
+
+def date(value, arg=None):
+    """Django's `date` filter, in the current time zone as Django's templates show datetimes."""
+    return defaultfilters.date(template_localtime(value), arg)
 
 
 def environment(**options):
@@ -25,8 +36,7 @@ def environment(**options):
         static=static,
         url=url,
         get_language=get_language,
-        # {{ querystring(request.GET, page=2) }}: Django's {% querystring %}, as a function.
-        querystring=lambda *mappings, **changes: querystring(None, *mappings, **changes),
+        querystring=querystring,  # {{ querystring(request.GET, page=2) }}
         remembered=rendering.remembered,
     )
     env.filters.update(
