@@ -62,8 +62,7 @@ class PreparedRead:
             else (CONSTANT, param)
             for param in params
         ]
-        kinds = [kind for kind, _ in parameters]
-        if NOW not in kinds:  # else the first request's moment would stay in the SQL for good
+        if (NOW, None) not in parameters:  # else the first request's moment would stay in the SQL
             raise ValueError("The moment must be a parameter of the statement.")
         if sorted(value for kind, value in parameters if kind == ID) != list(range(count)):
             raise ValueError("Each id must be one parameter of the statement.")
