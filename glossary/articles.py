@@ -1,5 +1,9 @@
-"""What an article page shows of a term's classification: its categories by facet, tags,
-benefits and risks. For a published term they come from the term sets and the catalogues of the
+"""What an article page shows of a term: the term, its other names, sources, relations, its text
+with links to the terms it mentions, and its classification (categories by facet, tags, benefits
+and risks).
+
+Every article read is prepared (glossary.prepared): five statements compiled once per process.
+The classification of a published term comes from the term sets and the catalogues of the
 content version, not four queries a page; a draft or a scheduled term (only staff see one) and a
 preview of a proposed change read the term's own rows."""
 
@@ -7,12 +11,24 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 
 from .cache import apart
 from .catalogs import all_categories, benefits_by_id, risks_by_id
 from .linking import Target, explicit_slugs, linked
-from .models import Mention, OldAddress, Term
+from .models import FAQ, Alias, Mention, OldAddress, Source, Term, TermRelation
+from .prepared import PreparedRead
 from .termsets import current
+
+published_term_at = PreparedRead(
+    lambda now, slug: Term.objects.published(now).for_article().filter(slug=slug)
+)
+term_at = PreparedRead(lambda slug: Term.objects.for_article().filter(slug=slug))  # drafts too, for staff
+aliases_of = PreparedRead(lambda term_id: Alias.objects.filter(term=term_id))
+faqs_of = PreparedRead(lambda term_id: FAQ.objects.filter(term=term_id))
+sources_of = PreparedRead(lambda term_id: Source.objects.filter(term=term_id))
+relations_of = PreparedRead(lambda now, term_id: TermRelation.objects.around(term_id, now))
+mentions_in = PreparedRead(lambda now, term_id: Mention.objects.shown_in(term_id, now))
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,34 @@ def _by_name(rows):
 
 
 @dataclass(frozen=True)
+class Article:
+    term: Term
+    other_names: list  # of its aliases
+    sources: list
+    text: "ArticleText"
+    related: list  # (kind's label, [Term])
+    classification: Classification
+
+    @classmethod
+    def at(cls, slug, *, drafts=False):
+        """The article at `slug`, of a published term or, with `drafts`, of any; None if none."""
+        now = timezone.now()
+        found = term_at(slug) if drafts else published_term_at(now, slug)
+        if not found:
+            return None
+        term = found[0]
+        classification = Classification.of(term)
+        return cls(
+            term=term,
+            other_names=term.other_names(aliases_of(term.pk)),
+            sources=sources_of(term.pk),
+            text=ArticleText.of(term, faqs_of(term.pk), classification, now),
+            related=term.related_by_kind(relations_of(now, term.pk)),
+            classification=classification,
+        )
+
+
+@dataclass(frozen=True)
 class ArticleText:
     """An article's body and FAQ answers as readers see them: with links to the other published
     terms they mention (the first time in the body, and in each answer) and their [[slug]] links."""
@@ -56,10 +100,9 @@ class ArticleText:
     faqs: list  # (FAQ, its answer's HTML)
 
     @classmethod
-    def of(cls, term, classification):
-        faqs = list(term.faqs.all())
+    def of(cls, term, faqs, classification, now):
         fragments = [term.body_html, *(faq.answer_html for faq in faqs)]
-        mentions = _mentioned(term, classification) if term.link_mentions else {}
+        mentions = _mentioned(term, classification, now) if term.link_mentions else {}
         explicit = _explicit(explicit_slugs(fragments))
         body = linked(term.body_html, mentions, explicit, set())
         return cls(body, [(faq, linked(faq.answer_html, mentions, explicit, set())) for faq in faqs])
@@ -69,12 +112,12 @@ def _target(term, text=""):
     return Target(term.get_absolute_url(), term.definition, text or term.headword)
 
 
-def _mentioned(term, classification):
-    """{name: Target} of the published terms `term` mentions. A name several of them share (RPO)
-    leads to the one with most categories in common with `term` (one more query, only then), else
-    to a search for the name, which lists them all."""
+def _mentioned(term, classification, now):
+    """{name: Target} of the terms `term` mentions that are published at `now`. A name several of
+    them share (RPO) leads to the one with most categories in common with `term` (one more query,
+    only then), else to a search for the name, which lists them all."""
     meanings = {}
-    for mention in Mention.objects.shown_in(term):
+    for mention in mentions_in(now, term.pk):
         meanings.setdefault(mention.name.casefold(), []).append(mention)
     shared = _categories_shared(
         [mention.target.pk for group in meanings.values() if len(group) > 1 for mention in group],

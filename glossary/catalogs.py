@@ -1,5 +1,6 @@
 """The short lists every page may show from: categories with their facets, benefits and risks,
-read once per content version in each process."""
+read once per content version in each process, so that a category, benefit or risk page finds
+its subject without a query."""
 
 from .cache import kept
 from .models import Benefit, Category, Risk
@@ -16,3 +17,20 @@ def benefits_by_id():
 
 def risks_by_id():
     return kept("risks", compute=Risk.objects.in_bulk)
+
+
+def category_at(facet_slug, slug):
+    """The category at that address, or None."""
+    return next((c for c in all_categories() if c.slug == slug and c.facet.slug == facet_slug), None)
+
+
+def benefit_at(slug):
+    return _with_slug(benefits_by_id().values(), slug)
+
+
+def risk_at(slug):
+    return _with_slug(risks_by_id().values(), slug)
+
+
+def _with_slug(rows, slug):
+    return next((row for row in rows if row.slug == slug), None)

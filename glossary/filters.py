@@ -12,10 +12,10 @@ from django.utils.http import urlencode
 
 from .cache import remembered
 from .catalogs import all_categories
-from .models import LETTERS, Term, published_tags
+from .models import LETTERS, Term
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
-from .termsets import Places
+from .termsets import Places, current
 from .validators import TAGS_PER_TERM
 
 TAG_OPTIONS = 30  # the sidebar lists this many of the most used tags among the terms listed
@@ -90,7 +90,7 @@ class TermFilter(django_filters.FilterSet):
         # Only the tags asked for, as there may be thousands; no term has more than TAGS_PER_TERM,
         # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
-        self.tags = {tag.slug: tag for tag in published_tags().filter(slug__in=asked)} if asked else {}
+        self.tags = {slug: tag for slug in asked if (tag := current().tag_at(slug))}  # TagSets
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
 

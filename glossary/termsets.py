@@ -44,7 +44,7 @@ class TermSets:
         self.letters = letters  # {letter: range of places}: the index order is by letter first
         self.categories, self.benefits, self.risks = categories, benefits, risks  # {pk: places}
         self.tags = tags  # [TagSet], the most used first
-        self.tag_places = {tag.slug: tag.places for tag in tags}
+        self.tag_at = {tag.slug: tag for tag in tags}.get  # the TagSet of a slug, or None
         self.everything = FrozenBitMap(range(len(ids)))
 
     @classmethod
@@ -149,7 +149,8 @@ class Places:
         """Every given tag must be present."""
         places = self
         for slug in slugs:
-            places = places._only(self.sets.tag_places.get(slug, BitMap()))
+            tag = self.sets.tag_at(slug)
+            places = places._only(tag.places if tag else BitMap())
         return places
 
     def with_benefit(self, benefit):

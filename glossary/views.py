@@ -5,18 +5,18 @@ from operator import attrgetter
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from . import search
-from .articles import ArticleText, Classification
-from .catalogs import all_categories
+from .articles import Article
+from .catalogs import all_categories, benefit_at, category_at, risk_at
 from .filters import Option, TermFilter
-from .models import LETTERS, Alias, Benefit, Category, OldAddress, Risk, Term, TermRelation, published_tags
+from .models import LETTERS, Alias, OldAddress, Term
 from .page_cache import reader_page
-from .termsets import Places
+from .termsets import Places, current
 
 
 class Counted:
@@ -46,6 +46,13 @@ def index_address(script_prefix):
 def index_url(**filters):
     """The index narrowed by `filters`, e.g. index_url(tag="outsourcing")."""
     return f"{index_address(get_script_prefix())}?{urlencode(filters)}"
+
+
+def found(subject):
+    """`subject` of a page, which a catalogue or the term sets found (else None: a 404)."""
+    if subject is None:
+        raise Http404("Nothing has that address.")
+    return subject
 
 
 def can_preview(user):
@@ -109,9 +116,8 @@ def suggest(request):
 @reader_page
 def term_detail(request, slug):
     preview = can_preview(request.user)
-    terms = Term.objects.for_article()
-    term = (terms if preview else terms.published()).filter(slug=slug).first()
-    if term is None:
+    article = Article.at(slug, drafts=preview)
+    if article is None:
         aliases = Alias.objects.all() if preview else Alias.objects.of_published_terms()
         alias = aliases.select_related("term").filter(slug=slug).first()
         if alias is not None:
@@ -121,20 +127,13 @@ def term_detail(request, slug):
         if renamed is None:
             raise Http404("No term has that address.")
         return redirect(renamed.term, permanent=True)
-    classification = Classification.of(term)
-    context = {
-        "term": term,
-        "text": ArticleText.of(term, classification),
-        "related": term.related_by_kind(TermRelation.objects.around(term)),
-        "classification": classification,
-    }
-    return render(request, "glossary/term_detail.html", context)
+    return render(request, "glossary/term_detail.html", {"article": article, "term": article.term})
 
 
 @require_safe
 @reader_page
 def category_detail(request, facet_slug, slug):
-    category = get_object_or_404(Category, facet__slug=facet_slug, slug=slug)
+    category = found(category_at(facet_slug, slug))
     return render(
         request,
         "glossary/category_detail.html",
@@ -149,7 +148,7 @@ def category_detail(request, facet_slug, slug):
 @require_safe
 @reader_page
 def tag_detail(request, slug):
-    tag = get_object_or_404(published_tags(), slug=slug)
+    tag = found(current().tag_at(slug))  # a tag of published terms
     return render(
         request,
         "glossary/tag_detail.html",
@@ -164,7 +163,7 @@ def tag_detail(request, slug):
 @require_safe
 @reader_page
 def benefit_detail(request, slug):
-    benefit = get_object_or_404(Benefit, slug=slug)
+    benefit = found(benefit_at(slug))
     return render(
         request,
         "glossary/benefit_detail.html",
@@ -178,7 +177,7 @@ def benefit_detail(request, slug):
 @require_safe
 @reader_page
 def risk_detail(request, slug):
-    risk = get_object_or_404(Risk, slug=slug)
+    risk = found(risk_at(slug))
     return render(
         request,
         "glossary/risk_detail.html",

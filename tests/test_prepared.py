@@ -5,7 +5,7 @@ import pytest
 from django.template import engines
 from django.utils import timezone
 
-from glossary.models import Alias, Term
+from glossary.models import Alias, Term, TermRelation
 from glossary.prepared import PreparedRead
 from glossary.termsets import cards_by_id
 
@@ -66,24 +66,53 @@ def test_a_statement_is_compiled_once_per_number_of_ids(django_assert_num_querie
         assert read(timezone.now(), []) == []
 
 
+def test_related_rows_come_with_the_read_and_texts_and_ids_are_arguments(django_assert_num_queries):
+    hub, near = factories.term(headword="Hub"), factories.term(headword="Near", expansion="Nearby")
+    factories.relation(hub, near)
+    factories.relation(factories.draft(headword="Hidden"), hub)
+    by_slug = PreparedRead(lambda now, slug: Term.objects.published(now).filter(slug=slug))
+    around = PreparedRead(lambda now, term_id: TermRelation.objects.around(term_id, now))
+    with django_assert_num_queries(2):
+        [found] = by_slug(timezone.now(), hub.slug)
+        relations = around(timezone.now(), hub.pk)
+    with django_assert_num_queries(0):  # the other side of each relation came with it
+        assert [(relation.from_term.headword, relation.to_term.expansion) for relation in relations] == [
+            ("Hub", "Nearby")
+        ]
+    assert found == hub and by_slug(timezone.now(), "no-such-slug") == []
+
+
+def test_a_page_of_cards_fetches_a_field_it_lacks_once_for_all(django_assert_num_queries):
+    terms = [factories.term(headword=f"Peer {n}", body=f"Body {n}") for n in range(3)]
+    cards = cards_by_id(timezone.now(), [term.pk for term in terms])
+    with django_assert_num_queries(1):
+        assert sorted(card.body for card in cards) == ["Body 0", "Body 1", "Body 2"]
+
+
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda now, ids: Term.objects.published(now).filter(pk__in=ids[:1]), "Each id"),
-        (lambda now, ids: Term.objects.filter(pk__in=ids), "moment"),
-        (
-            lambda now, ids: Alias.objects.filter(term__in=ids, term__published_at__lte=now).select_related(
-                "term"
-            ),
-            "related",
-        ),
+        (lambda now, ids: Term.objects.published(now).filter(pk__in=ids[:1]), "Each argument"),
+        (lambda now, ids: Term.objects.filter(pk__in=ids), "Each argument"),
+        (lambda now, ids: Term.objects.published().filter(pk__in=ids, slug__contains="x"), "Each argument"),
         (
             lambda now, ids: Term.objects.published(now).filter(pk__in=ids).prefetch_related("aliases"),
             "prefetch",
         ),
-        (lambda now, ids: Term.objects.published(now).filter(pk__in=ids).values("pk"), "one model"),
+        (lambda now, ids: Term.objects.published(now).filter(pk__in=ids).values("pk"), "values"),
     ],
 )
 def test_a_read_it_cannot_run_as_written_is_refused(build, message):
     with pytest.raises(ValueError, match=message):
         PreparedRead(build)(timezone.now(), [1, 2])
+
+
+def test_a_search_text_that_becomes_a_pattern_is_refused():
+    read = PreparedRead(lambda text: Alias.objects.filter(name__icontains=text))
+    with pytest.raises(ValueError, match="Each argument"):
+        read("centre")
+
+
+def test_arguments_are_moments_ids_texts_or_lists_of_ids():
+    with pytest.raises(ValueError, match="a list of ids, not 1.5"):
+        PreparedRead(lambda number: Term.objects.filter(pk=number))(1.5)

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.template import engines
 
-from glossary.models import Alias, Category, Term, published_tags
+from glossary.models import Alias, Category, Term
 
 from . import factories
 
@@ -50,10 +50,6 @@ def test_tagged_needs_every_tag(terms):
     assert not Term.objects.tagged("no-such-tag").exists()
 
 
-def test_published_tags_are_those_of_published_terms(terms):
-    assert sorted(tag.slug for tag in published_tags()) == ["live-only", "shared"]
-
-
 def test_aliases_of_published_terms(terms):
     for key, term in terms.items():
         Alias.objects.create(term=term, name=f"{key} alias")
@@ -87,5 +83,4 @@ def test_cards_and_articles_load_what_they_show(terms, django_assert_num_queries
     assert ("Live", "L", f"/terms/{terms['live'].slug}/") in cards
     article = Term.objects.for_article().get(pk=terms["live"].pk)
     with django_assert_num_queries(0):
-        assert article.other_names() == [] and list(article.faqs.all()) == []
         assert not article.is_deprecated()

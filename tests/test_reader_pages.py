@@ -163,7 +163,7 @@ class TestArticle:
         for headword in ["Delta", "alpha", "Charlie"]:
             factories.relation(hub, factories.term(headword=headword), "see_also")
         factories.relation(factories.term(headword="Bravo"), hub, "see_also")
-        related = dict(client.get("/terms/hub/").context["related"])
+        related = dict(client.get("/terms/hub/").context["article"].related)
         assert [term.headword for term in related["See also"]] == ["alpha", "Bravo", "Charlie", "Delta"]
 
     def test_alias_address_redirects_permanently(self, client, bpo_world):

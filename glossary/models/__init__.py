@@ -17,7 +17,6 @@ from .terms import (
     alias_slug,
     initial_of,
     public,
-    published_tags,
 )
 
 __all__ = [
@@ -41,6 +40,5 @@ __all__ = [
     "alias_slug",
     "initial_of",
     "public",
-    "published_tags",
     "terms_using",
 ]

@@ -13,12 +13,12 @@ class MentionQuerySet(models.QuerySet):
     def of_names_of(self, term):
         return self.filter(target=term)
 
-    def shown_in(self, term):
-        """The mentions in `term`'s text of terms readers may see, with what a link to each shows:
-        one query, by the source's index."""
+    def shown_in(self, term, now=None):
+        """The mentions in `term`'s text (or that of the term with that id) of terms readers may
+        see at `now`, with what a link to each shows: one query, by the source's index."""
         return (
             self.in_text_of(term)
-            .filter(public("target__"))
+            .filter(public("target__", now))
             .select_related("target")
             .only("name", *[f"target__{field}" for field in CARD_FIELDS])
             .order_by()

@@ -16,7 +16,7 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TaggedItemBase
 
 from ..markdown import plain_text, render_markdown
 from ..validators import visible_name
@@ -55,13 +55,6 @@ def public(path="", now=None):
     the term rather than listing every published one."""
     now = now or timezone.now()
     return Q(**{f"{path}status": Term.Status.PUBLISHED, f"{path}published_at__lte": now})
-
-
-def published_tags():
-    """Tags that readers may see: those of published terms (a draft's tags stay private)."""
-    return Tag.objects.filter(
-        Exists(TaggedTerm.objects.filter(public("content_object__"), tag_id=OuterRef("pk")))
-    )
 
 
 class TermQuerySet(models.QuerySet):
@@ -134,9 +127,10 @@ class TermQuerySet(models.QuerySet):
         return self.only(*CARD_FIELDS).fetch_mode(models.FETCH_PEERS)
 
     def for_article(self):
-        """What an article shows but its relations (TermRelation.objects.around) and its
-        classification, which readers' pages take from the term sets (glossary.articles)."""
-        return self.select_related("deprecation__replaced_by").prefetch_related("aliases", "faqs", "sources")
+        """The term of an article, with what a deprecation notice shows. Its aliases, FAQ,
+        sources, relations and mentions are read on their own (glossary.articles), and its
+        classification comes from the term sets."""
+        return self.select_related("deprecation__replaced_by")
 
 
 class Term(models.Model):
@@ -304,11 +298,11 @@ class Term(models.Model):
                 params={"alias": clashes.name, "term": clashes.term},
             )
 
-    def other_names(self):
-        """Aliases worth showing: not the headword or expansion again in other letter case (such an
-        alias still gives readers an address and a search match)."""
+    def other_names(self, aliases):
+        """Those of this term's `aliases` worth showing: not the headword or expansion again in
+        other letter case (such an alias still gives readers an address and a search match)."""
         shown = {self.headword.casefold(), self.expansion.casefold()}
-        return [alias for alias in self.aliases.all() if alias.name.casefold() not in shown]
+        return [alias for alias in aliases if alias.name.casefold() not in shown]
 
     def related_by_kind(self, relations):
         """`relations` of this term (TermRelation.objects.around), seen from it, grouped by kind in
@@ -462,12 +456,13 @@ class TermRelationQuerySet(models.QuerySet):
             path.append(came_from[path[-1]])
         return path[::-1]
 
-    def around(self, term):
-        """The relations of `term`, entered on either side, whose other term readers may see; with
-        only what a link to each term shows (not its body). One query, by two indexes."""
+    def around(self, term, now=None):
+        """The relations of `term` (or of the term with that id), entered on either side, whose
+        other term readers may see at `now`; with only what a link to each term shows (not its
+        body). One query, by two indexes."""
         shown = [f"{side}__{field}" for side in ("from_term", "to_term") for field in CARD_FIELDS]
-        entered_here = Q(from_term=term) & public("to_term__")
-        entered_there = Q(to_term=term) & public("from_term__")
+        entered_here = Q(from_term=term) & public("to_term__", now)
+        entered_there = Q(to_term=term) & public("from_term__", now)
         return (
             self.filter(entered_here | entered_there)
             .select_related("from_term", "to_term")
