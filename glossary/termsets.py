@@ -46,6 +46,7 @@ class TermSets:
         self.tags = tags  # [TagSet], the most used first
         self.tag_at = {tag.slug: tag for tag in tags}.get  # the TagSet of a slug, or None
         self.everything = FrozenBitMap(range(len(ids)))
+        self.last_places = (None, None)  # (a list of ids, their places): see places_of
 
     @classmethod
     def build(cls):
@@ -98,8 +99,14 @@ class TermSets:
         )
 
     def places_of(self, term_ids):
-        """The places of the published ones among `term_ids` (search matches, say)."""
-        return BitMap(place for pk in term_ids if (place := self.place_of.get(pk)) is not None)
+        """The places of the published ones among `term_ids` (a search's matches), found once for
+        the list given last: the counts of one search ask for them two or three times, and a common
+        word's 90,000 ids take 4 ms."""
+        last_ids, places = self.last_places
+        if term_ids is not last_ids:
+            places = FrozenBitMap(place for pk in term_ids if (place := self.place_of.get(pk)) is not None)
+            self.last_places = (term_ids, places)
+        return places
 
 
 # The cards of a page of any list, by id; published() again, so that a term unpublished since the

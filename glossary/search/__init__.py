@@ -158,7 +158,7 @@ class Search:
     def highlight(self, terms):
         """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
         ids = [term.pk for term in terms]
-        rows = engine().snippets(Term.objects.filter(pk__in=ids), self.query) if ids else []
+        rows = engine().snippets(ids, self.query) if ids else []
         fragments = {pk: definition if "\x02" in definition else body for pk, definition, body in rows}
         for term in terms:
             term.snippet = fragments.get(term.pk) or term.definition

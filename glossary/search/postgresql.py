@@ -5,7 +5,7 @@ from django.db import connection
 from django.db.models import F, Q, Value
 from django.db.models.functions import Collate, Lower
 
-from ..models import PostgresSearchIndex
+from ..models import PostgresSearchIndex, Term
 from .among import among
 from .text import fragments, spellings
 
@@ -71,10 +71,11 @@ def match(terms, query, *, names_only=False):
     )
 
 
-def snippets(terms, query):
-    """(id, definition fragment, body fragment) of `terms`, matched words between \\x02 and \\x03."""
+def snippets(ids, query):
+    """(id, definition fragment, body fragment) of the terms with `ids`, matched words between
+    \\x02 and \\x03."""
     search = tsquery(query.words, prefix=True)
-    return terms.annotate(
+    return Term.objects.filter(pk__in=ids).annotate(
         definition_snippet=SearchHeadline("definition", search, config="english", **HEADLINE),
         body_snippet=SearchHeadline("body_text", search, config="english", **HEADLINE),
     ).values_list("pk", "definition_snippet", "body_snippet")
