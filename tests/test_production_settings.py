@@ -15,6 +15,7 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "kb.example.com",
     "DATABASE_URL": "sqlite:////var/lib/kb/db.sqlite3",
 }
+POSTGRES = "postgres://kb@db.example.com/kb"  # never connected to: the settings are only read
 SHOW = "import django; django.setup(); from django.conf import settings; print(settings.%s)"
 SERVER_ERROR = """
 import django
@@ -50,6 +51,28 @@ def test_a_missing_setting_stops_start_up(name):
     result = run("manage.py", "check", without=name)
     assert result.returncode != 0
     assert f"Set the {name} environment variable." in result.stderr
+
+
+@pytest.mark.parametrize(("env", "kept"), [({}, "60"), ({"CONN_MAX_AGE": "0"}, "0")])
+def test_production_keeps_database_connections(env, kept):
+    result = run("-c", SHOW % 'DATABASES["default"]["CONN_MAX_AGE"]', **env)
+    assert result.stdout.strip() == kept, result.stderr
+
+
+@pytest.mark.parametrize(("value", "threshold"), [("5", "5"), ("1", "1"), ("off", "None")])
+def test_postgresql_prepares_statements_unless_told_not_to(value, threshold):
+    result = run(
+        "-c", SHOW % 'DATABASES["default"]["OPTIONS"]', DATABASE_URL=POSTGRES, PREPARE_THRESHOLD=value
+    )
+    options = f"{{'server_side_binding': True, 'prepare_threshold': {threshold}}}"
+    assert result.stdout.strip() == options, result.stderr
+
+
+@pytest.mark.parametrize("value", ["five", "-1", "", "٥"])
+def test_a_prepare_threshold_that_is_not_a_number_stops_start_up(value):
+    result = run("manage.py", "check", DATABASE_URL=POSTGRES, PREPARE_THRESHOLD=value)
+    assert result.returncode != 0
+    assert "Set PREPARE_THRESHOLD to a number of runs, or to off." in result.stderr
 
 
 @pytest.mark.parametrize(

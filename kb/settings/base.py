@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -102,6 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # prepared there, so that PostgreSQL plans it once (an article's reads: 1.6 ms instead of
     # 4.1). "off" for a pooler that cannot keep prepared statements (PgBouncer before 1.21).
     _threshold = os.environ.get("PREPARE_THRESHOLD", "5")
+    if not (_threshold == "off" or _threshold.isascii() and _threshold.isdecimal()):
+        raise ImproperlyConfigured("Set PREPARE_THRESHOLD to a number of runs, or to off.")
     DATABASES["default"]["OPTIONS"] = {
         "server_side_binding": True,
         "prepare_threshold": None if _threshold == "off" else int(_threshold),
