@@ -2,7 +2,7 @@
 with links to the terms it mentions, and its classification (categories by facet, tags, benefits
 and risks).
 
-Every article read is prepared (glossary.prepared): five statements compiled once per process.
+Every article read is prepared (glossary.prepared): six statements compiled once per process.
 The classification of a published term comes from the term sets and the catalogues of the
 content version, not four queries a page; a draft or a scheduled term (only staff see one) and a
 preview of a proposed change read the term's own rows."""

@@ -2,7 +2,7 @@
 
 Django compiles a QuerySet to SQL each time it is evaluated. For the page of 50 cards that every
 list reads by id, that was half the read (0.6 ms of 1.2 on SQLite at 100,000 terms, against
-0.16 ms for the database's own work); an article's five reads spent 4 ms compiling. A
+0.16 ms for the database's own work); an article's six reads spent 4 ms compiling. A
 `PreparedRead` builds its QuerySet (a QuerySet method, as any other read) once with marker values
 in place of its arguments (the moment that decides what is published, ids, a slug). It compiles
 that once, then runs the SQL with each request's values, converts the rows with the compiler's
@@ -28,7 +28,10 @@ class PreparedRead:
     def __init__(self, build):
         """`build(*arguments)`: a QuerySet that depends on its arguments only through parameters
         of its SQL. An argument is a moment (an aware datetime), an id, a text (a slug, say) or a
-        list of ids; a statement is compiled for each number of ids a list has."""
+        list of ids; a statement is compiled for each number of ids a list has. The QuerySet must
+        use each argument as it is given: a value made from one (the end of a prefix's range, a
+        text in lower case) would be compiled in with the first call's value, and only an
+        argument missing from the parameters is detected."""
         self.build = build
         self.statements = {}  # {(database, shape of the arguments): Statement, or None for no rows}
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import get_script_prefix, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
@@ -16,6 +17,7 @@ from .catalogs import all_categories, benefit_at, category_at, risk_at
 from .filters import Option, TermFilter
 from .models import LETTERS, Alias, OldAddress, Term
 from .page_cache import reader_page
+from .prepared import PreparedRead
 from .termsets import Places, current
 
 
@@ -59,6 +61,10 @@ def can_preview(user):
     return user.is_staff and user.has_perm("glossary.change_term")
 
 
+# The home page's read, prepared (glossary.prepared).
+recently_updated = PreparedRead(lambda now: Term.objects.published(now).for_cards().recently_updated()[:8])
+
+
 @require_safe
 @reader_page
 def home(request):
@@ -78,7 +84,7 @@ def home(request):
                 Option(letter, letters.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
             ],
             "term_count": sum(letters.values()),
-            "recent_terms": Term.objects.published().for_cards().recently_updated()[:8],
+            "recent_terms": recently_updated(timezone.now()),
         },
     )
 

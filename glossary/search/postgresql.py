@@ -75,10 +75,14 @@ def snippets(ids, query):
     """(id, definition fragment, body fragment) of the terms with `ids`, matched words between
     \\x02 and \\x03."""
     search = tsquery(query.words, prefix=True)
-    return Term.objects.filter(pk__in=ids).annotate(
-        definition_snippet=SearchHeadline("definition", search, config="english", **HEADLINE),
-        body_snippet=SearchHeadline("body_text", search, config="english", **HEADLINE),
-    ).values_list("pk", "definition_snippet", "body_snippet")
+    return (
+        Term.objects.filter(pk__in=ids)
+        .annotate(
+            definition_snippet=SearchHeadline("definition", search, config="english", **HEADLINE),
+            body_snippet=SearchHeadline("body_text", search, config="english", **HEADLINE),
+        )
+        .values_list("pk", "definition_snippet", "body_snippet")
+    )
 
 
 def similar_names(terms, text, limit):
