@@ -11,6 +11,7 @@ related rows of select_related(), the QuerySet's fetch mode. A read the SQL alon
 is refused: prefetches, values(), and arguments that do not reach the SQL as parameters.
 """
 
+from copy import copy
 from datetime import UTC, datetime, timedelta
 from weakref import ref as weak_ref
 
@@ -86,7 +87,11 @@ class Statement:
         try:
             sql, params = compiler.as_sql()
         except EmptyResultSet:
-            return None
+            if any(isinstance(value, list) and not value for value in arguments):
+                return None  # an empty list of ids: nothing, whatever the other values
+            # Django found that a marker can match nothing (an id beyond a 32-bit field's range):
+            # the statement would answer every call with nothing.
+            raise ValueError("A prepared read's markers must be values its fields can hold.") from None
         parameters = [_source(param, markers) for param in params]
         if len({parameter for parameter in parameters if parameter[0] is not CONSTANT}) != len(markers):
             raise ValueError("Each argument of a prepared read must be a parameter of its statement.")
@@ -105,7 +110,9 @@ class Statement:
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        compiler, fetch_mode = self.compiler, self.fetch_mode
+        # The compiler's converters run on this thread's connection, not the one it was compiled on.
+        compiler, fetch_mode = copy(self.compiler), self.fetch_mode
+        compiler.connection = connection
         populators = get_related_populators(compiler.klass_info, compiler.select, using, fetch_mode)
         peers, found = [], []
         for row in compiler.results_iter(results=[rows]):

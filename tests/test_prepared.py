@@ -5,7 +5,7 @@ import pytest
 from django.template import engines
 from django.utils import timezone
 
-from glossary.models import Alias, Term, TermRelation
+from glossary.models import FAQ, Alias, Term, TermRelation
 from glossary.prepared import PreparedRead
 from glossary.termsets import cards_by_id
 
@@ -116,3 +116,10 @@ def test_a_search_text_that_becomes_a_pattern_is_refused():
 def test_arguments_are_moments_ids_texts_or_lists_of_ids():
     with pytest.raises(ValueError, match="a list of ids, not 1.5"):
         PreparedRead(lambda number: Term.objects.filter(pk=number))(1.5)
+
+
+def test_a_read_whose_markers_its_fields_cannot_hold_is_refused():
+    # An FAQ's position is a small positive number: Django finds that the marker can match nothing.
+    read = PreparedRead(lambda position: FAQ.objects.filter(position=position))
+    with pytest.raises(ValueError, match="values its fields can hold"):
+        read(1)

@@ -68,6 +68,16 @@ def test_postgresql_prepares_statements_unless_told_not_to(value, threshold):
     assert result.stdout.strip() == options, result.stderr
 
 
+def test_the_database_urls_own_options_are_kept():
+    url = f"{POSTGRES}?sslmode=verify-full&sslrootcert=/etc/kb/ca.pem"
+    result = run("-c", SHOW % 'DATABASES["default"]["OPTIONS"]', DATABASE_URL=url)
+    options = result.stdout.strip()
+    assert "'sslmode': 'verify-full'" in options and "'sslrootcert': '/etc/kb/ca.pem'" in options, (
+        result.stderr
+    )
+    assert "'server_side_binding': True" in options and "'prepare_threshold': 5" in options
+
+
 @pytest.mark.parametrize("value", ["five", "-1", "", "٥"])
 def test_a_prepare_threshold_that_is_not_a_number_stops_start_up(value):
     result = run("manage.py", "check", DATABASE_URL=POSTGRES, PREPARE_THRESHOLD=value)

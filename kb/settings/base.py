@@ -105,10 +105,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _threshold = os.environ.get("PREPARE_THRESHOLD", "5")
     if not (_threshold == "off" or _threshold.isascii() and _threshold.isdecimal()):
         raise ImproperlyConfigured("Set PREPARE_THRESHOLD to a number of runs, or to off.")
-    DATABASES["default"]["OPTIONS"] = {
-        "server_side_binding": True,
-        "prepare_threshold": None if _threshold == "off" else int(_threshold),
-    }
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # beside those of the URL (sslmode=…)
+        server_side_binding=True,
+        prepare_threshold=None if _threshold == "off" else int(_threshold),
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Reader pages are cached under a content version (glossary/cache.py). With REDIS_URL, one Redis
