@@ -21,6 +21,7 @@ from django.utils import timezone  # noqa: E402
 from glossary.models import FAQ, Alias, Term  # noqa: E402
 from glossary.search import Search, suggest  # noqa: E402
 from glossary.search.text import Query, fragments  # noqa: E402
+from glossary.termsets import Places  # noqa: E402
 
 SYLLABLES = [consonant + vowel for consonant in "bdklmnrstv" for vowel in "aeio"]
 RUNS = 60
@@ -154,7 +155,7 @@ def ours(kind, text):
     if kind == "suggest":
         return list(suggest(terms.for_cards(), text))
     search = Search(text, terms)
-    return list(search.ranked(search.filter(terms).for_cards())[:PAGE])
+    return list(search.ranked(Places.published().matching(search))[:PAGE])
 
 
 def timed(function, *args):

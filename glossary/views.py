@@ -21,20 +21,6 @@ from .prepared import PreparedRead
 from .termsets import Places, current
 
 
-class Counted:
-    """Terms to page through whose number is known already, so the Paginator does not count
-    them again: counting every match of a common word is a query of its own."""
-
-    def __init__(self, terms, count):
-        self.terms, self.known = terms, count
-
-    def count(self):
-        return self.known
-
-    def __getitem__(self, window):
-        return self.terms[window]
-
-
 def paginate(request, terms):
     """A page of `terms`; nonsense page numbers are clamped rather than refused."""
     return Paginator(terms, settings.GLOSSARY_TERMS_PER_PAGE).get_page(request.GET.get("page"))
@@ -95,8 +81,7 @@ def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
     if term_filter.search:
-        ranked = term_filter.search.ranked(term_filter.qs.for_cards())
-        page_obj = paginate(request, Counted(ranked, term_filter.count()))
+        page_obj = paginate(request, term_filter.search.ranked(term_filter.narrowed()))
         term_filter.search.highlight(page_obj.object_list)
     else:
         page_obj = paginate(request, term_filter.narrowed())

@@ -16,10 +16,13 @@ BOUNDS = {
     "/": 1,  # "recently updated"
     "/terms/": 1,
     "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 1,
-    "/search/?q=term": 5,  # with 300 terms, a page of terms named like it (glossary.search.Ranked)
-    "/search/?q=definition&page=2": 7,  # ... or none on the page, counted, then the rest
-    "/search/?q=expandde": 8,  # respelled: candidate names (SQLite: ids, then names), then the search
-    "/search/?q=expandde+term+3": 8,  # also which words the names hold, and the names holding them
+    # Whether anything matches, the ids of every match (for the counts), the terms named like it,
+    # their order, the ranked ids of each tier the page reaches (glossary.search.Ranked), the
+    # cards and their snippets.
+    "/search/?q=term": 6,
+    "/search/?q=definition&page=2": 7,  # no term named so: the names' tier, then the definitions'
+    "/search/?q=expandde": 9,  # respelled: candidate names (SQLite: ids, then names), then the search
+    "/search/?q=expandde+term+3": 9,  # also which words the names hold, and the names holding them
     "/search/?q=zzzzzz": 5,  # nothing like it: similar names looked for twice on PostgreSQL
     "/search/suggest/?q=ter": 4,  # names starting so, by kind of name; then the engine if too few
     "/terms/term-0/": 6,  # the term, its aliases, FAQ, sources, relations, the terms it mentions

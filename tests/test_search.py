@@ -85,16 +85,7 @@ def top(client, q, n=3):
     return [term.slug for term in response.context["page_obj"].object_list][:n]
 
 
-@pytest.fixture(params=["one statement", "named first"])
-def ranking(request, monkeypatch):
-    """Each way of ranking: every match in one statement, or (past MANY matches) the terms named
-    like the query first (`Ranked`); the seed content is small, so the second is forced here."""
-    if request.param == "named first":
-        monkeypatch.setattr(search, "MANY", 1)
-    return request.param
-
-
-def test_relevance_table(client, seed, ranking):
+def test_relevance_table(client, seed):
     """Every query of the table at once, so a failure lists every miss."""
     misses = []
     for query, expected in RELEVANCE:
@@ -105,42 +96,60 @@ def test_relevance_table(client, seed, ranking):
     assert not misses, "\n".join(misses)
 
 
-@override_settings(GLOSSARY_TERMS_PER_PAGE=3)
-@pytest.mark.parametrize("q", ["outsourcing", "process outsourcing", "out", "call", "bpo", "front office"])
-def test_named_first_pages_are_the_one_statement_ranking_in_pages(client, seed, monkeypatch, q):
-    """Page by page, across the boundary between named terms and the rest, the same terms in the
-    same order, and the same count, as ranking every match at once."""
-
-    def pages():
-        response = client.get("/search/", {"q": q})
+def every_page(client, per_page, **params):
+    """(count, slugs of every page in turn) of the search for `params`, `per_page` terms a page."""
+    with override_settings(GLOSSARY_TERMS_PER_PAGE=per_page):
+        caches["default"].clear()
+        response = client.get("/search/", params)
         paginator = response.context["page_obj"].paginator
         slugs = [term.slug for term in response.context["page_obj"].object_list]
         for number in range(2, paginator.num_pages + 1):
-            page = client.get("/search/", {"q": q, "page": number}).context["page_obj"]
+            page = client.get("/search/", {**params, "page": number}).context["page_obj"]
             slugs += [term.slug for term in page.object_list]
-        return paginator.count, slugs
-
-    count, in_one_statement = pages()
-    monkeypatch.setattr(search, "MANY", 1)
-    caches["default"].clear()  # the same pages again, ranked the other way
-    assert pages() == (count, in_one_statement)
-    assert count > 3  # more than one page
+    return paginator.count, slugs
 
 
-def test_named_first_page_past_the_named_terms(seed):
-    """A page that starts after every named term counts them to know where the rest begin."""
-    terms = Term.objects.published().for_cards()
-    query = search.Search("outsourcing", terms)
-    ranked = search.Ranked(query.filter(terms), query.query)
-    everything = [term.slug for term in ranked[0 : query.filter(terms).count()]]
-    assert [term.slug for term in ranked[len(everything) - 2 : len(everything)]] == everything[-2:]
-    assert ranked[len(everything) : len(everything) + 5] == []
+@pytest.mark.parametrize("q", ["outsourcing", "process outsourcing", "out", "call", "bpo", "front office"])
+def test_pages_are_one_ranking_cut_in_pages(client, seed, q):
+    """Page by page, across the named terms and each tier, the same terms in the same order, and
+    the same count, as one page holding every match."""
+    count, slugs = every_page(client, 1000, q=q)
+    assert count > 3 and len(slugs) == count == len(set(slugs))
+    assert every_page(client, 3, q=q) == (count, slugs)
+
+
+def test_pages_of_a_search_narrowed_by_a_category(client, seed):
+    """Read deeper than a page when the filters leave few of a tier's matches: every one is listed."""
+    params = {"q": "outsourcing", "category": "location/offshore"}
+    count, slugs = every_page(client, 1000, **params)
+    offshore = Term.objects.published().filter(categories__slug="offshore")
+    matching = {term.slug for term in search.Search("outsourcing", offshore).filter(offshore)}
+    assert set(slugs) == matching and count == len(slugs) > 1
+    assert every_page(client, 1, **params) == (count, slugs)
+
+
+class TestWhereTheWordsAre:
+    """Past the terms named like the query: the words in the names, then in the names and
+    definition, then anywhere else, each by rank, however often the body repeats them."""
+
+    @pytest.fixture
+    def terms(self, db):
+        factories.term(headword="Body", slug="body", definition="Elsewhere.", body="Gizmo. " * 40)
+        factories.term(headword="Defined", slug="defined", definition="A gizmo of sorts.")
+        factories.term(headword="Named gizmo", slug="named", definition="Something.")
+        factories.term(headword="Gizmo", slug="gizmo", definition="The thing itself.")
+        factories.draft(headword="Gizmo draft", slug="draft", definition="A gizmo.")
+
+    def test_order(self, client, terms):
+        assert every_page(client, 1, q="gizmo") == (4, ["gizmo", "named", "defined", "body"])
+
+    def test_a_prefix_of_a_name(self, client, terms):
+        assert every_page(client, 10, q="gizm") == (2, ["gizmo", "named"])
 
 
 @override_settings(GLOSSARY_TERMS_PER_PAGE=3)
 @pytest.mark.parametrize("page", ["999", "-3", "0", "abc", "2.5", ""])
-def test_named_first_pages_clamp_nonsense_page_numbers(client, seed, monkeypatch, page):
-    monkeypatch.setattr(search, "MANY", 1)
+def test_pages_clamp_nonsense_page_numbers(client, seed, page):
     response = client.get("/search/", {"q": "outsourcing", "page": page})
     assert response.status_code == 200
     assert response.context["page_obj"].object_list

@@ -130,6 +130,18 @@ def test_a_term_unpublished_since_the_sets_were_built_is_left_out(terms):
     assert places[0:1] == []
 
 
+def test_a_searchs_ids_become_the_places_of_published_terms_only(terms):
+    """Drafts, ids of no term and ids of terms added since the sets were built have no place."""
+    sets = termsets.current()
+    newer = factories.term(headword="Newer")
+    ids = [terms["draft"].pk, terms["live"].pk, 10**6, newer.pk]
+    assert [sets.ids[place] for place in sets.places_of(ids)] == [terms["live"].pk]
+    assert sets.places_of(ids) is sets.places_of(ids)  # found once for the same list
+    published = Places(sets, sets.everything)
+    assert published.holds(terms["live"].pk)
+    assert not any(published.holds(pk) for pk in ids[::2] + [newer.pk])
+
+
 def test_the_sets_are_kept_for_a_version_and_rebuilt_after_a_write(
     terms, committed, django_assert_num_queries
 ):

