@@ -7,8 +7,9 @@ list reads by id, that was half the read (0.6 ms of 1.2 on SQLite at 100,000 ter
 in place of its arguments (the moment that decides what is published, ids, a slug). It compiles
 that once, then runs the SQL with each request's values, converts the rows with the compiler's
 own converters and makes the instances as Django's ModelIterable does: `Model.from_db`, the
-related rows of select_related(), the QuerySet's fetch mode. A read the SQL alone cannot answer
-is refused: prefetches, values(), and arguments that do not reach the SQL as parameters.
+related rows of select_related(), the QuerySet's fetch mode; or, for values_list(), the rows
+(their first values, if flat). A read the SQL alone cannot answer is refused: prefetches, values()
+(dictionaries), and arguments that do not reach the SQL as parameters.
 """
 
 from copy import copy
@@ -17,7 +18,12 @@ from weakref import ref as weak_ref
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 ID_MARK = -(2**62)  # the markers of ids are ID_MARK, ID_MARK + 1, …: values no id takes
 NOW_MARK = datetime(2000, 1, 1, 0, 0, 0, 123457, tzinfo=UTC)  # a moment's, plus a second per argument
@@ -52,10 +58,12 @@ class Statement:
         # else None), or (CONSTANT, the value).
         self.parameters = parameters
         self.fetch_mode = queryset._fetch_mode
-        info = compiler.klass_info
-        self.model = info["model"]
-        self.start, self.stop = info["select_fields"][0], info["select_fields"][-1] + 1
-        self.names = [column.target.attname for column, _, _ in compiler.select[self.start : self.stop]]
+        self.rows = queryset._iterable_class  # ModelIterable, or the rows of values_list()
+        if self.rows is ModelIterable:
+            info = compiler.klass_info
+            self.model = info["model"]
+            self.start, self.stop = info["select_fields"][0], info["select_fields"][-1] + 1
+            self.names = [column.target.attname for column, _, _ in compiler.select[self.start : self.stop]]
 
     @classmethod
     def compile(cls, build, arguments, using):
@@ -79,8 +87,11 @@ class Statement:
             else:
                 raise ValueError(f"An argument is a moment, an id, a text or a list of ids, not {value!r}.")
         queryset = build(*marked)
-        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
-            raise ValueError("A prepared read makes instances from one query: no values(), no prefetches.")
+        rows = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
+        if queryset._iterable_class not in rows or queryset._prefetch_related_lookups:
+            raise ValueError(
+                "A prepared read makes instances or rows from one query: no values(), no prefetches."
+            )
         if queryset._known_related_objects:
             raise ValueError("A prepared read cannot be reached through a related manager.")
         compiler = queryset.query.get_compiler(using=using)
@@ -113,6 +124,10 @@ class Statement:
         # The compiler's converters run on this thread's connection, not the one it was compiled on.
         compiler, fetch_mode = copy(self.compiler), self.fetch_mode
         compiler.connection = connection
+        if self.rows is FlatValuesListIterable:
+            return [row[0] for row in compiler.results_iter(results=[rows])]
+        if self.rows is ValuesListIterable:
+            return [tuple(row) for row in compiler.results_iter(results=[rows])]
         populators = get_related_populators(compiler.klass_info, compiler.select, using, fetch_mode)
         peers, found = [], []
         for row in compiler.results_iter(results=[rows]):

@@ -82,6 +82,30 @@ def test_related_rows_come_with_the_read_and_texts_and_ids_are_arguments(django_
     assert found == hub and by_slug(timezone.now(), "no-such-slug") == []
 
 
+def test_rows_of_values_list_and_of_a_union_converted_as_the_orm_converts_them(django_assert_num_queries):
+    older, newer = factories.term(headword="Older"), factories.term(headword="Newer")
+    factories.draft(headword="Drafted")
+    flat = PreparedRead(lambda now: Term.objects.published(now).order_by("pk").values_list("pk", flat=True))
+    pairs = PreparedRead(
+        lambda slug, name: (
+            Term.objects.filter(slug=slug)
+            .order_by()
+            .values_list("headword", "updated_at")
+            .union(
+                Alias.objects.filter(name=name).order_by().values_list("name", "term__updated_at"), all=True
+            )
+            .order_by()
+        )
+    )
+    factories.term(headword="Third", aliases=["3rd"])
+    third = Term.objects.get(headword="Third")
+    with django_assert_num_queries(2):
+        assert flat(timezone.now()) == [older.pk, newer.pk, third.pk]
+        found = pairs(older.slug, "3rd")
+    assert sorted(found) == [("3rd", third.updated_at), ("Older", older.updated_at)]  # aware datetimes
+    assert pairs("no-such-slug", "no such name") == []
+
+
 def test_a_page_of_cards_fetches_a_field_it_lacks_once_for_all(django_assert_num_queries):
     terms = [factories.term(headword=f"Peer {n}", body=f"Body {n}") for n in range(3)]
     cards = cards_by_id(timezone.now(), [term.pk for term in terms])

@@ -14,6 +14,7 @@ from django.utils import timezone
 from rapidfuzz import fuzz, process
 
 from ..models import Alias, Term
+from ..prepared import PreparedRead
 from ..termsets import cards_by_id, current
 from .text import Query, words_of
 
@@ -29,32 +30,43 @@ def engine():
     return import_module(f"{__name__}.{connection.vendor}")
 
 
-def starts(field, text):
-    """`field`, as its name key index holds it, starts with `text`: one range scan of that index."""
+def after(text):
+    """The first string after every one that starts with `text`."""
+    return text[:-1] + chr(ord(text[-1]) + 1)
+
+
+def starts(field, text, end):
+    """`field`, as its name key index holds it, starts with `text` (is from it up to `end`, which is
+    `after(text)`): one range scan of that index."""
     key = engine().name_key
-    end = text[:-1] + chr(ord(text[-1]) + 1)  # the first string after every one that starts with text
     return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end))
 
 
-def names_start(query):
-    """Terms whose headword or expansion starts with the query (or its stem)."""
-    return starts("headword", query.stem) | starts("expansion", query.stem)
+def names_like(text, stem, end):
+    """(id, 0 if a name is `text`, else 1) of the terms whose headword or expansion starts with
+    `stem` (up to `end`, `after(stem)`), or whose alias is `text`. Found through the name indexes."""
+    key = engine().name_key
+    exact = Q(Exact(key("headword"), text)) | Q(Exact(key("expansion"), text))
+    starting = Term.objects.filter(starts("headword", stem, end) | starts("expansion", stem, end))
+    aliased = Alias.objects.filter(Exact(key("name"), text)).annotate(kind=Value(0))
+    rows = (
+        starting.annotate(kind=Case(When(exact, then=0), default=1))
+        .order_by()
+        .values_list("pk", "kind")
+        .union(aliased.order_by().values_list("term_id", "kind"), all=True)
+    )
+    return rows.order_by()  # no model's ordering, inside or out
+
+
+# Prepared (glossary.prepared): compiling the union was nearly all of its time (1.8 ms of 1.9).
+names_like_read = PreparedRead(names_like)
 
 
 def named_like(query):
     """{id: 0 if a name is `query`, else 1} of the terms named like it: a headword or expansion
-    that starts with it (or its stem), or an alias that is it. Found through the name indexes."""
-    key = engine().name_key
-    exact = Q(Exact(key("headword"), query.text)) | Q(Exact(key("expansion"), query.text))
-    starting = Term.objects.filter(names_start(query)).annotate(kind=Case(When(exact, then=0), default=1))
-    aliased = Alias.objects.filter(Exact(key("name"), query.text)).annotate(kind=Value(0))
+    that starts with it (or its stem), or an alias that is it."""
     named = {}
-    rows = (
-        starting.order_by()
-        .values_list("pk", "kind")
-        .union(aliased.order_by().values_list("term_id", "kind"), all=True)
-    )
-    for pk, kind in rows.order_by():  # no model's ordering, inside or out
+    for pk, kind in names_like_read(query.text, query.stem, after(query.stem)):
         named[pk] = min(kind, named.get(pk, kind))
     return named
 
@@ -227,9 +239,8 @@ def starting_with(terms, text, limit):
     # Requiring an alias makes its join inner, so SQLite can start from the alias index.
     names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
     for kind, (field, joined) in enumerate(names):
-        rows = (
-            terms.filter(starts(field, text), joined).annotate(matched=key(field)).order_by("matched")[:limit]
-        )
+        rows = terms.filter(starts(field, text, after(text)), joined).annotate(matched=key(field))
+        rows = rows.order_by("matched")[:limit]
         for term in rows:
             found.setdefault(term.pk, ((term.matched != text, kind, term.matched), term))
     return [term for _, term in sorted(found.values(), key=lambda pair: pair[0])][:limit]
