@@ -108,7 +108,7 @@ class Ranked:
             if need <= 0:
                 break
             fresh = self._named() if tier == 0 else None
-            limit = need * self.spread + SLACK
+            limit = 1 << (need * self.spread + SLACK - 1).bit_length()  # a power of two: few statements
             while fresh is None:
                 ids = engine().ranked_ids(self.query, tier, limit)
                 fresh = [pk for pk in ids if pk not in seen and self.allowed.holds(pk)]

@@ -1,5 +1,7 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
+from functools import cache
+
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
 from django.db import connection
@@ -7,6 +9,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Collate, Lower
 
 from ..models import PostgresSearchIndex, Term
+from ..prepared import PreparedRead
 from .among import among
 from .text import fragments, spellings
 
@@ -24,8 +27,9 @@ def name_key(field):
     return Collate(Lower(field), "C")
 
 
-def tsquery(words, *, prefix=False, config="english"):
-    """A raw tsquery: every word (in any spelling) must occur; with `prefix`, the last may be a prefix.
+def tsquery_text(words, *, prefix=False):
+    """A raw tsquery's text: every word (in any spelling) must occur; with `prefix`, the last may be
+    a prefix.
 
     Words are letters and digits only (see text.py), so quoting them leaves no syntax to inject.
     """
@@ -35,12 +39,24 @@ def tsquery(words, *, prefix=False, config="english"):
         if prefix and position == len(words):
             forms.append(f"'{word}':*")
         groups.append(f"({' | '.join(forms)})")
-    return SearchQuery(" & ".join(groups), search_type="raw", config=config)
+    return " & ".join(groups)
+
+
+def tsquery(words, *, prefix=False, config="english"):
+    return SearchQuery(tsquery_text(words, prefix=prefix), search_type="raw", config=config)
+
+
+def as_words(text):
+    return SearchQuery(text, search_type="raw", config="english")
+
+
+def as_names(text):
+    return SearchQuery(text, search_type="raw", config="simple")  # unstemmed, as names are
 
 
 def tsqueries(query):
     """(every word, the names' words with the last as a prefix): what `anywhere` matches."""
-    return tsquery(query.words), tsquery(query.words, prefix=True, config="simple")  # as names are
+    return as_words(tsquery_text(query.words)), as_names(tsquery_text(query.words, prefix=True))
 
 
 def anywhere(words, names, path=""):
@@ -55,34 +71,46 @@ def matched_ids(query):
     return matches.aggregate(ids=ArrayAgg("pk", default=[]))["ids"]
 
 
-def tiers(query):
-    """(condition, rank) of the matches by where the words are found, each leaving out those of
-    the tiers before it: in the names (the last word may be a prefix), in the names and
-    definition (summary_document, migration 0017), anywhere else (see Ranked)."""
-    words, names = tsqueries(query)
-    in_names, in_summary = Q(names_document=names), Q(summary_document=words)
-    return [
-        (in_names, SearchRank(F("names_document"), names)),
-        (
-            in_summary & ~in_names,
-            SearchRank(F("summary_document"), words, weights=WEIGHTS, normalization=Value(LENGTH)),
-        ),
-        (
-            anywhere(words, names) & ~in_summary & ~in_names,
-            SearchRank(F("document"), words | names, weights=WEIGHTS, normalization=Value(LENGTH)),
-        ),
-    ]
+def tier(number, words, names):
+    """(condition, rank) of one tier of the matches of the tsqueries `words` and `names` (see
+    `tsqueries`; the first tier needs no `words`), by where the words are found, each tier leaving
+    out the matches of those before it: in the names (the last word may be a prefix), in the names
+    and definition (summary_document, migration 0017), anywhere else (see Ranked)."""
+    in_names = Q(names_document=names)
+    if number == 0:
+        return in_names, SearchRank(F("names_document"), names)
+    in_summary = Q(summary_document=words)
+    if number == 1:
+        rank = SearchRank(F("summary_document"), words, weights=WEIGHTS, normalization=Value(LENGTH))
+        return in_summary & ~in_names, rank
+    rank = SearchRank(F("document"), words | names, weights=WEIGHTS, normalization=Value(LENGTH))
+    return anywhere(words, names) & ~in_summary & ~in_names, rank
 
 
 TIERS = ("names", "summary", "elsewhere")
 
 
 def ranked_ids(query, tier, limit):
-    """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
+    """The ids of up to `limit` (None: all) matches of `tier` (see `tier`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    condition, rank = tiers(query)[tier]
-    matches = PostgresSearchIndex.objects.filter(condition).annotate(search_rank=-rank)
-    return list(matches.order_by("search_rank", "pk").values_list("pk", flat=True)[:limit])
+    names = tsquery_text(query.words, prefix=True)
+    if tier == 0:
+        return ranked_read(0, limit)(names)
+    return ranked_read(tier, limit)(tsquery_text(query.words), names)
+
+
+@cache
+def ranked_read(number, limit):
+    """The read of `ranked_ids`, prepared (glossary.prepared) for each tier and limit it is given:
+    of the tsquery texts of the names (the first tier), or of the words and the names."""
+
+    def build(*texts):
+        words, names = (None, *texts) if number == 0 else texts
+        condition, rank = tier(number, words and as_words(words), as_names(names))
+        matches = PostgresSearchIndex.objects.filter(condition).annotate(search_rank=-rank)
+        return matches.order_by("search_rank", "pk").values_list("pk", flat=True)[:limit]
+
+    return PreparedRead(build)
 
 
 def match(terms, query, *, names_only=False):

@@ -1,12 +1,14 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
 
 import json
+from functools import cache
 
 from django.db import connection
 from django.db.models import Aggregate, F, Func, TextField
 from django.db.models.functions import Lower
 
 from ..models import SqliteSearchIndex, Term
+from ..prepared import PreparedRead
 from .among import among
 from .text import fragments, spellings
 
@@ -61,8 +63,19 @@ TIERS = ("names", "summary", "elsewhere")
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    matches = SqliteSearchIndex.objects.filter(match=tiers(query)[tier]).order_by("rank", "pk")
-    return list(matches.values_list("pk", flat=True)[:limit])
+    return ranked_read(limit)(tiers(query)[tier])
+
+
+@cache
+def ranked_read(limit):
+    """The read of `ranked_ids`, prepared (glossary.prepared) for each limit it is given."""
+    return PreparedRead(
+        lambda expression: (
+            SqliteSearchIndex.objects.filter(match=expression)
+            .order_by("rank", "pk")
+            .values_list("pk", flat=True)[:limit]
+        )
+    )
 
 
 def match(terms, query, *, names_only=False):
