@@ -35,11 +35,11 @@ def after(text):
     return text[:-1] + chr(ord(text[-1]) + 1)
 
 
-def starts(field, text, end):
-    """`field`, as its name key index holds it, starts with `text` (is from it up to `end`, which is
-    `after(text)`): one range scan of that index."""
+def starts(field, text, end=None):
+    """`field`, as its name key index holds it, starts with `text` (is from it up to `end`,
+    `after(text)`, given apart for a prepared read): one range scan of that index."""
     key = engine().name_key
-    return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end))
+    return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end or after(text)))
 
 
 def names_like(text, stem, end):
@@ -239,7 +239,7 @@ def starting_with(terms, text, limit):
     # Requiring an alias makes its join inner, so SQLite can start from the alias index.
     names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
     for kind, (field, joined) in enumerate(names):
-        rows = terms.filter(starts(field, text, after(text)), joined).annotate(matched=key(field))
+        rows = terms.filter(starts(field, text), joined).annotate(matched=key(field))
         rows = rows.order_by("matched")[:limit]
         for term in rows:
             found.setdefault(term.pk, ((term.matched != text, kind, term.matched), term))
