@@ -67,7 +67,7 @@ class TermSets:
             starts.setdefault(initial, place)
             stops[initial] = place + 1
         letters = {initial: range(start, stops[initial]) for initial, start in starts.items()}
-        place_at = array("q", [NO_PLACE]) * (max(ids, default=0) + 1)
+        place_at = array("I", [NO_PLACE]) * (max(ids, default=0) + 1)  # 4 bytes an id
         for place, pk in enumerate(ids):
             place_at[pk] = place
 

@@ -16,10 +16,10 @@ BOUNDS = {
     "/": 1,  # "recently updated"
     "/terms/": 1,
     "/terms/?letter=T&category=place/place-0&category=place/place-1&category=kind/kind-0&tag=tag-0": 1,
-    # Whether anything matches, the ids of every match (for the counts), the terms named like it,
-    # their order, the ranked ids of each tier the page reaches (glossary.search.Ranked), the
-    # cards and their snippets.
-    "/search/?q=term": 6,
+    # The ids of every match (for the counts and whether there are any), the terms named like it,
+    # the ranked ids of each tier the page reaches (glossary.search.Ranked), the cards and their
+    # snippets.
+    "/search/?q=term": 5,
     "/search/?q=definition&page=2": 7,  # no term named so: the names' tier, then the definitions'
     "/search/?q=expandde": 9,  # respelled: candidate names (SQLite: ids, then names), then the search
     "/search/?q=expandde+term+3": 9,  # also which words the names hold, and the names holding them

@@ -34,6 +34,7 @@ class PostgresSearchIndex(models.Model):
     names = models.TextField()
     document = SearchVectorField()
     names_document = SearchVectorField()  # the names alone, for prefix matches as one types
+    names_stemmed = SearchVectorField()  # the names again, stemmed (migration 0017)
     summary_document = SearchVectorField()  # the names and definition (migration 0017)
 
     class Meta:

@@ -100,7 +100,7 @@ class Ranked:
         return [cards[pk] for pk in ids if pk in cards]
 
     def _ids(self, stop):
-        """The ids of the first `stop` terms, in order."""
+        """The ids of the first `stop` terms, in order, and perhaps some after them."""
         stop = min(stop, self.count())
         shown, seen = [], set()
         for tier in range(len(engine().TIERS)):
@@ -122,9 +122,9 @@ class Ranked:
         """The whole first tier, the terms named like the query first; None if there are none.
         Ranking the tier costs the same however few of its ids are read.
 
-        A term named like the query may not be in the first tier: PostgreSQL's names tier is
-        unstemmed, so “outsourced” names no “Outsourcing” there. Those few come after the others of
-        their kind, by the rank of the whole match."""
+        A term named like the query may not be in the first tier (a name that starts with the
+        query's stem need not hold its words): those few come after the others of their kind, by
+        the rank of the whole match."""
         named = {pk: kind for pk, kind in named_like(self.query).items() if self.allowed.holds(pk)}
         if not named:
             return None
@@ -180,8 +180,7 @@ class Search:
     def highlight(self, terms):
         """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
         ids = [term.pk for term in terms]
-        rows = engine().snippets(ids, self.query) if ids else []
-        fragments = {pk: definition if "\x02" in definition else body for pk, definition, body in rows}
+        fragments = dict(engine().snippets(ids, self.query)) if ids else {}
         for term in terms:
             term.snippet = fragments.get(term.pk) or term.definition
         return terms

@@ -1,11 +1,19 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
+from contextlib import contextmanager
 from functools import cache
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, TrigramWordDistance
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorExact,
+    TrigramWordDistance,
+)
 from django.db import connection
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Collate, Lower
 
 from ..models import PostgresSearchIndex, Term
@@ -64,21 +72,41 @@ def anywhere(words, names, path=""):
     return Q(**{f"{path}document": words}) | Q(**{f"{path}names_document": names})
 
 
+@contextmanager
+def planned_each_time():
+    """Statements run unprepared within it. Prepared (kb.settings: PREPARE_THRESHOLD), a statement
+    gets a generic plan after five runs, made without knowing how many terms a word is in; for the
+    ranked tiers, one that evaluates to_tsquery() row by row: for a word in every one of 100,000
+    terms, 445 ms against 40 planned for its words."""
+    connection.ensure_connection()
+    psycopg = connection.connection
+    threshold, psycopg.prepare_threshold = psycopg.prepare_threshold, None
+    try:
+        yield
+    finally:
+        psycopg.prepare_threshold = threshold
+
+
 def matched_ids(query):
     """The ids of every term that matches, drafts too, read from the index alone, as one array:
-    quicker than joining the terms, or than a row each, when there are tens of thousands."""
+    quicker than joining the terms, or than a row each, when there are tens of thousands.
+
+    Not `planned_each_time`: planned for a common word's tens of thousands of matches, PostgreSQL
+    reads every row and its tsvector (210 ms) rather than the index (65); the generic plan of a
+    prepared statement, made for a few matches, always reads the index."""
     matches = PostgresSearchIndex.objects.filter(anywhere(*tsqueries(query)))
     return matches.aggregate(ids=ArrayAgg("pk", default=[]))["ids"]
 
 
 def tier(number, words, names):
     """(condition, rank) of one tier of the matches of the tsqueries `words` and `names` (see
-    `tsqueries`; the first tier needs no `words`), by where the words are found, each tier leaving
-    out the matches of those before it: in the names (the last word may be a prefix), in the names
-    and definition (summary_document, migration 0017), anywhere else (see Ranked)."""
-    in_names = Q(names_document=names)
+    `tsqueries`), by where the words are found, each tier leaving out the matches of those before
+    it: in the names (the last word may be a prefix; or stemmed, as FTS5 has them: “supports” in
+    “Technical support”), in the names and definition, anywhere else (see Ranked). The names and
+    the definition have tsvectors of their own (migration 0017)."""
+    in_names = Q(names_document=names) | Q(names_stemmed=words)
     if number == 0:
-        return in_names, SearchRank(F("names_document"), names)
+        return in_names, SearchRank(F("names_document"), names) + SearchRank(F("names_stemmed"), words)
     in_summary = Q(summary_document=words)
     if number == 1:
         rank = SearchRank(F("summary_document"), words, weights=WEIGHTS, normalization=Value(LENGTH))
@@ -90,23 +118,20 @@ def tier(number, words, names):
 TIERS = ("names", "summary", "elsewhere")
 
 
+@planned_each_time()
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tier`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    names = tsquery_text(query.words, prefix=True)
-    if tier == 0:
-        return ranked_read(0, limit)(names)
-    return ranked_read(tier, limit)(tsquery_text(query.words), names)
+    return ranked_read(tier, limit)(tsquery_text(query.words), tsquery_text(query.words, prefix=True))
 
 
 @cache
 def ranked_read(number, limit):
-    """The read of `ranked_ids`, prepared (glossary.prepared) for each tier and limit it is given:
-    of the tsquery texts of the names (the first tier), or of the words and the names."""
+    """The read of `ranked_ids`, prepared (glossary.prepared) for each tier and limit it is given,
+    of the tsquery texts of the words and of the names."""
 
-    def build(*texts):
-        words, names = (None, *texts) if number == 0 else texts
-        condition, rank = tier(number, words and as_words(words), as_names(names))
+    def build(words, names):
+        condition, rank = tier(number, as_words(words), as_names(names))
         matches = PostgresSearchIndex.objects.filter(condition).annotate(search_rank=-rank)
         return matches.order_by("search_rank", "pk").values_list("pk", flat=True)[:limit]
 
@@ -132,17 +157,21 @@ def match(terms, query, *, names_only=False):
 
 
 def snippets(ids, query):
-    """(id, definition fragment, body fragment) of the terms with `ids`, matched words between
-    \\x02 and \\x03."""
+    """(id, fragment) of the terms with `ids`: of the definition if it holds the words, else of
+    the body, the matched words between \x02 and \x03.
+
+    ts_headline parses the whole text it is given: the body's only for the terms whose definition
+    does not hold the words (few on a first page, which the names and definitions lead).
+    """
     search = tsquery(query.words, prefix=True)
-    return (
-        Term.objects.filter(pk__in=ids)
-        .annotate(
-            definition_snippet=SearchHeadline("definition", search, config="english", **HEADLINE),
-            body_snippet=SearchHeadline("body_text", search, config="english", **HEADLINE),
-        )
-        .values_list("pk", "definition_snippet", "body_snippet")
+    fragment = Case(
+        When(
+            SearchVectorExact(SearchVector("definition", config="english"), search),
+            then=SearchHeadline("definition", search, config="english", **HEADLINE),
+        ),
+        default=SearchHeadline("body_text", search, config="english", **HEADLINE),
     )
+    return Term.objects.filter(pk__in=ids).annotate(fragment=fragment).values_list("pk", "fragment")
 
 
 def similar_names(terms, text, limit):

@@ -104,19 +104,20 @@ def matched_ids(query):
 
 
 def snippets(ids, query):
-    """(id, definition fragment, body fragment) of the terms with `ids`, matched words between
-    \\x02 and \\x03.
+    """(id, fragment) of the terms with `ids`: of the definition if it holds the words, else of
+    the body, the matched words between \\x02 and \\x03.
 
     From the index alone, matching the words only: the names' prefixes (see `expression`) mark
     nothing in the definition or the body, and looking them up cost a page of a common word's 50
     matches 15 ms at 100,000 terms, against 2.4 ms without. A term that matches by its names alone
     gets no fragments (its definition is shown).
     """
-    return (
+    rows = (
         SqliteSearchIndex.objects.filter(match=conjunction(query.words), pk__in=ids)
         .annotate(definition_snippet=Snippet(column=1), body_snippet=Snippet(column=2))
         .values_list("pk", "definition_snippet", "body_snippet")
     )
+    return [(pk, definition if "\x02" in definition else body) for pk, definition, body in rows]
 
 
 def similar_names(terms, text, limit):
