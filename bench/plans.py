@@ -39,8 +39,11 @@ def pages():
         f"/tags/{tag.slug}/",
         Benefit.objects.first().get_absolute_url(),
         Risk.objects.first().get_absolute_url(),
-        "/search/?q=outsourcing",
+        "/search/?q=outsourcing",  # on the synthetic content, a typo of nothing
         "/search/?q=outsorcing",
+        # A word of a headword: named terms, tiers, snippets; page 3 reaches the later tiers.
+        f"/search/?q={term.headword.split()[0].lower()}",
+        f"/search/?q={term.headword.split()[0].lower()}&page=3",
         "/search/suggest/?q=ba",
     ]
 

@@ -171,7 +171,8 @@ def snippets(ids, query):
         ),
         default=SearchHeadline("body_text", search, config="english", **HEADLINE),
     )
-    return Term.objects.filter(pk__in=ids).annotate(fragment=fragment).values_list("pk", "fragment")
+    terms = Term.objects.filter(pk__in=ids).order_by()
+    return terms.annotate(fragment=fragment).values_list("pk", "fragment")
 
 
 def similar_names(terms, text, limit):
