@@ -1,7 +1,8 @@
 """The term index's filters, and each option's count of terms given the other filters.
 
-The declared filters apply to a TermQuerySet (the ranked results of a search) and to the same
-terms as `Places` (glossary.termsets): counts and pages of the index come from the latter."""
+The declared filters apply to a TermQuerySet and to the same terms as `Places`
+(glossary.termsets): counts and pages of the index, and the terms a search ranks, come from the
+latter; the former is what the tests check them against."""
 
 from dataclasses import dataclass
 

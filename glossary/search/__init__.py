@@ -42,7 +42,7 @@ def starts(field, text, end=None):
     return Q(GreaterThanOrEqual(key(field), text), LessThan(key(field), end or after(text)))
 
 
-def names_like(text, stem, end):
+def named_like_rows(text, stem, end):
     """(id, 0 if a name is `text`, else 1) of the terms whose headword or expansion starts with
     `stem` (up to `end`, `after(stem)`), or whose alias is `text`. Found through the name indexes."""
     key = engine().name_key
@@ -59,14 +59,14 @@ def names_like(text, stem, end):
 
 
 # Prepared (glossary.prepared): compiling the union was nearly all of its time (1.8 ms of 1.9).
-names_like_read = PreparedRead(names_like)
+named_like_read = PreparedRead(named_like_rows)
 
 
 def named_like(query):
     """{id: 0 if a name is `query`, else 1} of the terms named like it: a headword or expansion
     that starts with it (or its stem), or an alias that is it."""
     named = {}
-    for pk, kind in names_like_read(query.text, query.stem, after(query.stem)):
+    for pk, kind in named_like_read(query.text, query.stem, after(query.stem)):
         named[pk] = min(kind, named.get(pk, kind))
     return named
 

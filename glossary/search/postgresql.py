@@ -50,10 +50,6 @@ def tsquery_text(words, *, prefix=False):
     return " & ".join(groups)
 
 
-def tsquery(words, *, prefix=False, config="english"):
-    return SearchQuery(tsquery_text(words, prefix=prefix), search_type="raw", config=config)
-
-
 def as_words(text):
     return SearchQuery(text, search_type="raw", config="english")
 
@@ -158,12 +154,12 @@ def match(terms, query, *, names_only=False):
 
 def snippets(ids, query):
     """(id, fragment) of the terms with `ids`: of the definition if it holds the words, else of
-    the body, the matched words between \x02 and \x03.
+    the body, the matched words between \\x02 and \\x03.
 
     ts_headline parses the whole text it is given: the body's only for the terms whose definition
     does not hold the words (few on a first page, which the names and definitions lead).
     """
-    search = tsquery(query.words, prefix=True)
+    search = as_words(tsquery_text(query.words, prefix=True))
     fragment = Case(
         When(
             SearchVectorExact(SearchVector("definition", config="english"), search),
