@@ -24,6 +24,7 @@ from django.db import DatabaseError, transaction
 from redis.exceptions import RedisError
 
 from .models import Term
+from .tracking import tracking
 
 logger = logging.getLogger(__name__)
 
@@ -115,18 +116,11 @@ pinned = ContextVar("pinned_version", default=UNPINNED)
 def one_version(page=None):
     """Within it the content version is read once: a page is made of one version's parts, at the
     cost of one look-up however many parts it has. With the key of a `page`, also the page stored
-    under it for that version, or None: in the same look-up (one round trip to Redis) when the
-    versions and pages share one cache."""
-    if page and holds_versions(pages.alias):
-        found = pages("get_many", [VERSION_KEY, page])
-        version = None if found is None else checked(found.get(VERSION_KEY))
-        stored = found.get(page) if found else None
-    else:
-        version = current_version()
-        stored = pages("get", page) if page and version else None
+    under it for that version, or None."""
+    version, stored = read_version(page)
     token = pinned.set(version)
     try:
-        yield version, stored.page if stored and version and stored.token == version.token else None
+        yield version, stored.page if stored else None
     finally:
         pinned.reset(token)
 
@@ -135,7 +129,42 @@ def current_version():
     """The content version readers are served, or None if the cache cannot be reached."""
     if (version := pinned.get()) is not UNPINNED:
         return version
-    return checked(versions("get", VERSION_KEY))
+    return read_version()[0]
+
+
+def read_version(page=None):
+    """The content version and, with the key of a `page`, the page stored under it for that
+    version (a Stored) or None. While Redis tracks the version for this process, both may be known
+    here (glossary.tracking); otherwise they come in one look-up (one round trip to Redis) when
+    the versions and pages share one cache."""
+    location = settings.CACHES[VERSION_CACHE]
+    if (version := tracking.known_version(location)) is not None:
+        version = checked(version)
+        stored = None
+        if page and version:
+            stored = tracking.page(page, version.token) or current(pages("get", page), version)
+            if stored:
+                tracking.keep(page, stored)
+        return version, stored
+    if versions.up:
+        tracking.listen(location, caches[VERSION_CACHE], VERSION_KEY)
+    if page and holds_versions(pages.alias):
+        found = pages("get_many", [VERSION_KEY, page])
+        version = None if found is None else checked(found.get(VERSION_KEY))
+        stored = found.get(page) if found else None
+    else:
+        version = checked(versions("get", VERSION_KEY))
+        stored = pages("get", page) if page and version else None
+    tracking.remember(version)
+    stored = current(stored, version)
+    if stored:
+        tracking.keep(page, stored)
+    return version, stored
+
+
+def current(stored, version):
+    """`stored` if it is a page of `version`."""
+    return stored if stored and version and stored.token == version.token else None
 
 
 def checked(version):
@@ -185,7 +214,9 @@ def page_key(request):
 
 
 def store_page(key, version, page):
-    pages("set", key, Stored(version.token, page), timeout=settings.GLOSSARY_CACHE_SECONDS)
+    stored = Stored(version.token, page)
+    pages("set", key, stored, timeout=settings.GLOSSARY_CACHE_SECONDS)
+    tracking.keep(key, stored)
 
 
 def fragment_key(version, name, *parts):

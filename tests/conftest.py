@@ -8,6 +8,7 @@ from django.db import connection
 from editorial import scheduling
 from editorial.scheduling import schedule
 from glossary import cache
+from glossary.tracking import tracking
 
 from . import factories
 
@@ -21,6 +22,8 @@ def fresh_caches(monkeypatch):
     cache.pages.down_until = cache.versions.down_until = 0.0
     cache.in_process.clear()
     cache.near.clear()
+    tracking.stop()
+    tracking.retry_at, tracking.warned = 0.0, False
     # Each process looks for scheduled changes every few seconds: here, as if it just had and
     # found none, and never again by itself (a slow fixture would otherwise add the look to a
     # page's queries). Approving a change for later makes it look, as on a running site; the look

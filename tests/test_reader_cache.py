@@ -5,6 +5,8 @@ must show it, though that page was cached a moment before.
 """
 
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from taggit.models import Tag
 
 from glossary import cache
 from glossary.models import FAQ, Alias, Source, Term, TermRelation
+from glossary.tracking import tracking
 
 from . import factories
 from .admin_registry import form_data
@@ -322,6 +325,18 @@ class TestConditionalRequests:
         assert response.status_code == 200
 
 
+@contextmanager
+def commands_sent(redis):
+    """{command: number of calls} that Redis served while inside, but INFO (the question itself)."""
+    before = redis.info("commandstats")
+    calls = {}
+    yield calls
+    for name, stats in redis.info("commandstats").items():
+        count = stats["calls"] - before.get(name, {"calls": 0})["calls"]
+        if count and name != "cmdstat_info":
+            calls[name.removeprefix("cmdstat_")] = count
+
+
 def redis_caches(url):
     """The production settings' Redis caches (kb/settings/base.py), at `url`."""
     location = {
@@ -358,23 +373,64 @@ class TestRedisOutages:
             assert client.get("/terms/bpo/").context is None  # cached again
             assert any("back" in r.getMessage() for r in caplog.records)
 
-    def test_a_cached_page_is_one_look_up_in_redis(self, client, world, settings):
-        """Pages and the version share Redis, so both come in one command (MGET)."""
+    def test_a_page_served_again_asks_nothing_of_redis_until_the_version_changes(
+        self, client, world, settings
+    ):
+        """Redis tracks the version for each process (glossary.tracking): while it has told of no
+        change, the version and the pages stored for it are known without a round trip."""
         with own_redis() as redis:
             settings.CACHES = redis_caches(redis.url)
             first = client.get("/terms/bpo/")
             stats = Redis.from_url(redis.url)
-            before = stats.info("commandstats")
-            again = client.get("/terms/bpo/")
-            after = stats.info("commandstats")
+            with commands_sent(stats) as calls:
+                again = client.get("/terms/bpo/")
+                revalidated = client.get("/terms/bpo/", headers={"if-none-match": first["ETag"]})
             assert again.context is None and again.content == first.content
-            calls = {name: after[name]["calls"] - before.get(name, {"calls": 0})["calls"] for name in after}
-            assert {name: n for name, n in calls.items() if n and name != "cmdstat_info"} == {
-                "cmdstat_mget": 1
-            }
+            assert revalidated.status_code == 304
+            assert calls == {}
+
+            # Another process changes the version: Redis tells this one, whose next request reads
+            # the new version and makes the page again, in the version's one look-up (MGET).
+            version = django_caches["versions"].get(cache.VERSION_KEY)
+            django_caches["versions"].set(cache.VERSION_KEY, replace(version, token="another"), timeout=None)
+            with commands_sent(stats) as calls:
+                renewed = client.get("/terms/bpo/")
+            assert renewed.context is not None
+            assert calls == {"mget": 1, "set": 1}
+
+            # A page that another process stored is read once, then kept here too.
+            tracking.forget_content()
+            with commands_sent(stats) as calls:
+                assert client.get("/terms/bpo/").context is None
+                assert client.get("/terms/bpo/").context is None
+            assert calls == {"mget": 1}
             # One redis-py client per pool, not a new one per call (0.2 ms each, see kb/redis_cache.py).
             backend = django_caches["default"]._cache
             assert backend.get_client() is backend.get_client()
+
+    def test_pages_are_no_longer_known_once_the_tracking_connection_is_lost(self, client, world, settings):
+        with own_redis() as redis:
+            settings.CACHES = redis_caches(redis.url)
+            client.get("/terms/bpo/")
+            stats = Redis.from_url(redis.url)
+            stats.client_kill_filter(_type="normal", skipme=True)  # every connection but this one
+            with commands_sent(stats) as calls:
+                assert client.get("/terms/bpo/").context is None  # from Redis, asked again
+            # Both connections were closed: each opens again (HELLO), and tracking is asked again.
+            assert calls == {"client|tracking": 1, "hello": 2, "mget": 1}
+
+    def test_a_redis_that_refuses_to_track_still_caches_every_page(self, client, world, settings, caplog):
+        with own_redis() as redis:
+            settings.CACHES = redis_caches(redis.url)
+            stats = Redis.from_url(redis.url)
+            stats.acl_setuser("default", enabled=True, commands=["-client|tracking"])
+            client.get("/terms/bpo/")
+            with commands_sent(stats) as calls:
+                assert client.get("/terms/bpo/").context is None
+                assert client.get("/terms/bpo/").context is None
+            assert calls == {"mget": 2}  # the version and the page, read each time
+            refusals = [r for r in caplog.records if "does not track" in r.getMessage()]
+            assert len(refusals) == 1
 
     def test_a_redis_on_a_closed_port_still_serves_every_reader_page(self, client, world, settings):
         settings.CACHES = redis_caches(f"redis://127.0.0.1:{free_port()}/0")
