@@ -28,7 +28,7 @@ from .tracking import tracking
 
 logger = logging.getLogger(__name__)
 
-# Part of every key: raise it when a cached class (Version, Stored, CachedPage, Counts) changes
+# Part of every key: raise it when a cached class (Version, Stored, CachedPage) changes
 # shape, so that servers of the new release never unpickle what the old one stored in a shared Redis.
 SCHEMA = 4
 VERSION_KEY = f"glossary:{SCHEMA}:version"
@@ -219,14 +219,8 @@ def store_page(key, version, page):
     tracking.keep(key, stored)
 
 
-def fragment_key(version, name, *parts):
-    digest = blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    return f"glossary:{SCHEMA}:fragment:{name}:{version.token}:{digest}"
-
-
-# Fragments this process read or made lately, by key (each key names its version): a page of the
-# index needs its filters and letters from the shared cache no more than once per process.
-NEAR_ENTRIES = 256
+# Fragments this process made lately, by (version token, name, parts).
+NEAR_ENTRIES = 512
 near = OrderedDict()
 
 
@@ -245,19 +239,17 @@ def kept_apart():
 
 
 def remembered(name, *parts, compute):
-    """`compute()`, kept for the current content version under `name` and `parts`."""
+    """`compute()`, kept in this process for the current content version under `name` and `parts`
+    (the NEAR_ENTRIES used last). Not in the shared cache: there, each new set of filters cost
+    six round trips to Redis that found nothing, about as long as making its fragments here."""
     version = current_version()
     if version is None or apart.get():
         return compute()
-    key = fragment_key(version, name, *parts)
+    key = (version.token, name, parts)
     if key in near:
         near.move_to_end(key)
         return near[key]
-    value = pages("get", key)
-    if value is None:
-        value = compute()
-        pages("set", key, value, timeout=settings.GLOSSARY_CACHE_SECONDS)
-    near[key] = value
+    value = near[key] = compute()
     if len(near) > NEAR_ENTRIES:
         near.popitem(last=False)
     return value

@@ -19,9 +19,9 @@ def highlight(fragment):
 
 def remembered(name, *parts, caller):
     """{% call remembered("name", part, …) %}…{% endcall %}: the enclosed part of a page, rendered
-    once per content version, language and set of parts (glossary.cache.remembered), for the parts
-    that are the same on many pages, such as the index's filters for one set of them. An
-    unreachable cache renders it afresh rather than failing the page."""
+    once per process, content version, language and set of parts (glossary.cache.remembered), for
+    the parts that are the same on many pages, such as the index's filters for one set of them.
+    An unreachable cache renders it afresh rather than failing the page."""
     html = remembered_for_version(name, get_language(), *parts, compute=lambda: str(caller()))
     return Markup(html)  # noqa: S704 - the template's own output, escaped as it was rendered
 

@@ -227,32 +227,50 @@ def candidates(terms, query):
     return engine().similar_names(terms, query.text, CANDIDATES)
 
 
-def starting_with(terms, text, limit):
-    """Up to `limit` of `terms` with a headword, expansion or alias that starts with `text`.
+def names_starting(field, joined=None):
+    """A prepared read (glossary.prepared) of up to SUGGESTIONS published terms whose `field`
+    starts with a text (from it up to `end`), in the order of that name's key: one range scan of
+    its index. Compiling such a read was most of a suggestion's time."""
 
-    Exact names first, then headwords before expansions before aliases, then alphabetically. Each
-    kind of name is one range scan of its lower-case index, however many terms there are.
-    """
-    key = engine().name_key
+    def build(now, text, end):
+        terms = Term.objects.published(now).for_cards().filter(starts(field, text, end), joined or Q())
+        return terms.annotate(matched=engine().name_key(field)).order_by("matched")[:SUGGESTIONS]
+
+    return PreparedRead(build)
+
+
+# Headwords before expansions before aliases. Requiring an alias makes its join inner, so SQLite
+# can start from the alias index.
+STARTING = [
+    names_starting("headword"),
+    names_starting("expansion"),
+    names_starting("aliases__name", Q(aliases__isnull=False)),
+]
+
+
+def starting_with(now, text):
+    """Up to SUGGESTIONS terms published at `now` with a headword, expansion or alias that starts
+    with `text`: exact names first, then headwords before expansions before aliases, then
+    alphabetically. Each kind of name is one range scan of its lower-case index."""
     found = {}
-    # Requiring an alias makes its join inner, so SQLite can start from the alias index.
-    names = [("headword", Q()), ("expansion", Q()), ("aliases__name", Q(aliases__isnull=False))]
-    for kind, (field, joined) in enumerate(names):
-        rows = terms.filter(starts(field, text), joined).annotate(matched=key(field))
-        rows = rows.order_by("matched")[:limit]
-        for term in rows:
+    for kind, read in enumerate(STARTING):
+        for term in read(now, text, after(text)):
             found.setdefault(term.pk, ((term.matched != text, kind, term.matched), term))
-    return [term for _, term in sorted(found.values(), key=lambda pair: pair[0])][:limit]
+    return [term for _, term in sorted(found.values(), key=lambda pair: pair[0])][:SUGGESTIONS]
 
 
-def suggest(terms, text, limit=SUGGESTIONS):
-    """Up to `limit` of `terms` for a search box: names that start with what was typed (“call c” →
-    Call center), then names with a later word that does (“center” → Call center), best first."""
+def suggest(text):
+    """Up to SUGGESTIONS published terms for a search box: names that start with what was typed
+    (“call c” → Call center), then names with a later word that does (“center” → Call center),
+    best first."""
     query = Query.parse(text)
     if not query:
         return []
-    found = starting_with(terms, query.text, limit)
-    if len(found) < limit:
-        others = engine().match(terms, query, names_only=True).exclude(pk__in=[term.pk for term in found])
-        found += others.order_by("search_rank")[: limit - len(found)]
+    now = timezone.now()
+    found = starting_with(now, query.text)
+    if len(found) < SUGGESTIONS:
+        terms = Term.objects.published(now).for_cards().exclude(pk__in=[term.pk for term in found])
+        found += (
+            engine().match(terms, query, names_only=True).order_by("search_rank")[: SUGGESTIONS - len(found)]
+        )
     return found
