@@ -85,6 +85,7 @@ def test_page_query_count_does_not_grow(client, glossary, url, django_assert_max
 def test_term_sets_are_built_in_five_queries(glossary, django_assert_num_queries):
     """Once per content version and process: published terms in index order, then the links to
     categories, tags, benefits and risks."""
+    cache.current_version()  # as on a running site
     with django_assert_num_queries(5):
         sets = termsets.TermSets.build()
     assert len(sets.ids) == len(glossary)

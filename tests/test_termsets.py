@@ -144,7 +144,22 @@ def test_pages_follow_the_index_order(db):
             assert [term.headword for term in places[start:stop]] == everything[start:stop]
 
 
-def test_a_term_unpublished_since_the_sets_were_built_is_left_out(terms):
+def test_a_page_of_cards_comes_from_the_sets_until_a_write_commits(
+    terms, committed, django_assert_num_queries
+):
+    termsets.current()  # built as the first request after a change builds them
+    with django_assert_num_queries(0):
+        cards = Places.published()[0:1]
+    assert [(card.headword, card.slug, card.initial) for card in cards] == [("Live", terms["live"].slug, "L")]
+    assert cards[0].definition == terms["live"].definition
+    with committed():
+        Term.objects.filter(pk=terms["live"].pk).update(status=Term.Status.DRAFT)
+    assert Places.published()[0:1] == []
+
+
+def test_while_the_cache_is_unreachable_cards_are_read_as_published_now(terms):
+    """Another process's writes go unseen for a while then: a term it unpublished must not show."""
+    cache.pages.down_until = cache.versions.down_until = float("inf")
     places = Places.published()
     Term.objects.filter(pk=terms["live"].pk).update(status=Term.Status.DRAFT)
     assert places[0:1] == []

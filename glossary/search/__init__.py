@@ -15,7 +15,7 @@ from rapidfuzz import fuzz, process
 
 from ..models import Alias, Term
 from ..prepared import PreparedRead
-from ..termsets import cards_by_id, current
+from ..termsets import current
 from .text import Query, words_of
 
 __all__ = ["Search", "suggest"]
@@ -96,8 +96,8 @@ class Ranked:
     def __getitem__(self, page):
         start, stop = page.start or 0, page.stop
         ids = self._ids(stop)[start:stop] if self.allowed.count() else []
-        cards = {term.pk: term for term in cards_by_id(timezone.now(), ids)}
-        return [cards[pk] for pk in ids if pk in cards]
+        sets = self.allowed.sets
+        return sets.cards_at([place for pk in ids if (place := sets.place(pk)) is not None])
 
     def _ids(self, stop):
         """The ids of the first `stop` terms, in order, and perhaps some after them."""
