@@ -2,7 +2,8 @@
 with links to the terms it mentions, and its classification (categories by facet, tags, benefits
 and risks).
 
-Every article read is prepared (glossary.prepared): six statements compiled once per process.
+Every article read is prepared (glossary.prepared): six statements compiled once per process,
+the five after the term's own sent to PostgreSQL in one round trip.
 The classification of a published term comes from the term sets and the catalogues of the
 content version, not four queries a page; a draft or a scheduled term (only staff see one) and a
 preview of a proposed change read the term's own rows."""
@@ -17,7 +18,7 @@ from .cache import apart
 from .catalogs import all_categories, benefits_by_id, risks_by_id
 from .linking import Target, explicit_slugs, linked
 from .models import FAQ, Alias, Mention, OldAddress, Source, Term, TermRelation
-from .prepared import PreparedRead
+from .prepared import PreparedRead, together
 from .termsets import current
 
 published_term_at = PreparedRead(
@@ -80,13 +81,17 @@ class Article:
         if not found:
             return None
         term = found[0]
+        with together():  # one round trip to PostgreSQL
+            aliases, sources, faqs = aliases_of.send(term.pk), sources_of.send(term.pk), faqs_of.send(term.pk)
+            relations = relations_of.send(now, term.pk)
+            mentions = mentions_in.send(now, term.pk) if term.link_mentions else list
         classification = Classification.of(term)
         return cls(
             term=term,
-            other_names=term.other_names(aliases_of(term.pk)),
-            sources=sources_of(term.pk),
-            text=ArticleText.of(term, faqs_of(term.pk), classification, now),
-            related=term.related_by_kind(relations_of(now, term.pk)),
+            other_names=term.other_names(aliases()),
+            sources=sources(),
+            text=ArticleText.of(term, faqs(), classification, mentions()),
+            related=term.related_by_kind(relations()),
             classification=classification,
         )
 
@@ -100,9 +105,10 @@ class ArticleText:
     faqs: list  # (FAQ, its answer's HTML)
 
     @classmethod
-    def of(cls, term, faqs, classification, now):
+    def of(cls, term, faqs, classification, mentions):
+        """`mentions`: the Mentions in `term` of terms published now (`mentions_in`)."""
         fragments = [term.body_html, *(faq.answer_html for faq in faqs)]
-        mentions = _mentioned(term, classification, now) if term.link_mentions else {}
+        mentions = _mentioned(mentions, classification)
         explicit = _explicit(explicit_slugs(fragments))
         body = linked(term.body_html, mentions, explicit, set())
         return cls(body, [(faq, linked(faq.answer_html, mentions, explicit, set())) for faq in faqs])
@@ -112,12 +118,12 @@ def _target(term, text=""):
     return Target(term.get_absolute_url(), term.definition, text or term.headword)
 
 
-def _mentioned(term, classification, now):
-    """{name: Target} of the terms `term` mentions that are published at `now`. A name several of
-    them share (RPO) leads to the one with most categories in common with `term` (one more query,
-    only then), else to a search for the name, which lists them all."""
+def _mentioned(mentions, classification):
+    """{name: Target} of the terms that `mentions` name. A name several of them share (RPO) leads
+    to the one with most categories in common with the term (one more query, only then), else to a
+    search for the name, which lists them all."""
     meanings = {}
-    for mention in mentions_in(now, term.pk):
+    for mention in mentions:
         meanings.setdefault(mention.name.casefold(), []).append(mention)
     shared = _categories_shared(
         [mention.target.pk for group in meanings.values() if len(group) > 1 for mention in group],

@@ -2,11 +2,14 @@
 and ids, from SQL compiled once per database and number of ids."""
 
 import pytest
+from django.db import connection
 from django.template import engines
 from django.utils import timezone
+from psycopg.pq import PipelineStatus
 
+from glossary.articles import aliases_of, faqs_of
 from glossary.models import FAQ, Alias, Term, TermRelation
-from glossary.prepared import PreparedRead
+from glossary.prepared import PreparedRead, together
 from glossary.termsets import cards_by_id
 
 from . import factories
@@ -147,3 +150,20 @@ def test_a_read_whose_markers_its_fields_cannot_hold_is_refused():
     read = PreparedRead(lambda position: FAQ.objects.filter(position=position))
     with pytest.raises(ValueError, match="values its fields can hold"):
         read(1)
+
+
+def test_reads_sent_together_give_what_each_gives_alone(django_assert_num_queries):
+    """On PostgreSQL they go in one round trip (psycopg's pipeline mode), as an article's do."""
+    term = factories.term(headword="Together")
+    Alias.objects.create(term=term, name="Jointly")
+    factories.faq(term, question="Why at once?")
+    with django_assert_num_queries(3), together():
+        if connection.vendor == "postgresql":
+            assert connection.connection.pgconn.pipeline_status == PipelineStatus.ON
+        aliases, faqs = aliases_of.send(term.pk), faqs_of.send(term.pk)
+        none = cards_by_id.send(timezone.now(), [])  # an empty list of ids: nothing to ask
+        cards = cards_by_id.send(timezone.now(), [term.pk])
+    assert [alias.name for alias in aliases()] == [alias.name for alias in aliases_of(term.pk)] == ["Jointly"]
+    assert [faq.question for faq in faqs()] == ["Why at once?"]
+    assert none() == []
+    assert [card.headword for card in cards()] == ["Together"]
