@@ -72,7 +72,7 @@ class Tracking:
     def remember(self, version):
         """Keeps `version`, read after `listen`, until Redis tells of a change."""
         with self.lock:
-            if self.connection is not None and (self.version is None or self.version != version):
+            if self.connection is not None and self.version != version:
                 self.forget_content()
                 self.version = version
 
@@ -99,6 +99,7 @@ class Tracking:
                 self.size -= len(oldest.page.content)
 
     def forget_content(self):
+        """Forgets the version and its pages (Redis told of a change)."""
         self.version = None
         self.pages.clear()
         self.size = 0
