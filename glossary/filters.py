@@ -101,8 +101,9 @@ class TermFilter(django_filters.FilterSet):
         self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
         self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
 
-    @property
+    @cached_property
     def values(self):
+        """The valid filters, once the form is validated: asked for by each of a sidebar's links."""
         self.errors  # noqa: B018 - validates the form and fills cleaned_data
         return self.form.cleaned_data
 
