@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from contextlib import suppress
 
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,8 @@ class Tracking:
     def listen(self, cache, backend, key):
         """Asks Redis to tell of changes to `key` in `backend` (whose settings are `cache`), before
         the version is read from it: a change after that read cannot then go unheard. Only Django's
-        Redis cache as kb.redis_cache extends it can; a failure is tried again after RETRY_SECONDS."""
+        Redis cache as kb.redis_cache extends it can; a failure is tried again after RETRY_SECONDS,
+        and a refusal (an ACL that forbids CLIENT TRACKING) is logged once."""
         with self.lock:
             if self.connection is not None and self.cache == cache:
                 return
@@ -63,7 +64,8 @@ class Tracking:
                 self.connection = backend.tracking(key)
             except (RedisError, OSError) as error:
                 self.retry_at = time.monotonic() + RETRY_SECONDS
-                if not self.warned:
+                # A Redis that cannot be reached is the cache's own failure, logged where it is read.
+                if isinstance(error, ResponseError) and not self.warned:
                     self.warned = True
                     logger.warning("Redis does not track the content version; every page asks it: %s", error)
                 return

@@ -8,6 +8,7 @@ client over a pool is safe to reuse, and Django already keeps each cache object 
 """
 
 from django.core.cache.backends import redis
+from redis import exceptions as redis_errors
 
 
 class PooledClient(redis.RedisCacheClient):
@@ -34,10 +35,13 @@ class RedisCache(redis.RedisCache):
         speaks RESP3, in which such messages arrive on the connection that asked for them."""
         pool = self._cache._get_connection_pool(write=True)
         connection = pool.connection_class(**{**pool.connection_kwargs, "protocol": 3})
-        connection.connect()
         key = self.make_and_validate_key(key)
-        connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", key)
-        if connection.read_response() != b"OK":
+        connection.connect()
+        try:
+            connection.send_command("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", key)
+            if connection.read_response() != b"OK":
+                raise redis_errors.ResponseError(f"Redis does not track changes to {key}")
+        except BaseException:
             connection.disconnect()
-            raise ConnectionError(f"Redis does not track changes to {key}")
+            raise
         return connection

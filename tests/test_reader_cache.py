@@ -366,6 +366,7 @@ class TestRedisOutages:
                 time.sleep(0.1)
             failures = [r for r in caplog.records if "unreachable" in r.getMessage()]
             assert len(failures) == 1  # once for the outage, not once a request
+            assert not [r for r in caplog.records if "does not track" in r.getMessage()]  # it is away
 
             redis.start()
             time.sleep(0.25)
