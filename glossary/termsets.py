@@ -5,7 +5,7 @@ leave, 30 to 120 ms at 100,000 terms, and one more for each facet with a selecti
 process keeps, for the current content version, every published term's place in index order and,
 for each letter, category, tag, benefit and risk, the places of its terms as a compressed bitmap
 (pyroaring, Python's binding of CRoaring). Intersecting two of them, or counting what they share,
-takes microseconds; a page of any list is a slice of its places, read from the database by id.
+takes microseconds; a page of any list is a slice of its places, whose cards are kept with them.
 """
 
 from array import array
@@ -208,8 +208,9 @@ class TermSets:
         return places
 
 
-# The cards of a page of any list, by id; published() again, so that a term unpublished since the
-# sets were built is left out. Prepared: the read every list page makes (glossary.prepared).
+# The cards of a page of any list, by id, while the sets keep none (the cache is unreachable);
+# published() again, so that a term unpublished since the sets were built is left out. Prepared
+# (glossary.prepared).
 cards_by_id = PreparedRead(
     lambda now, ids: Term.objects.published(now).for_cards().filter(pk__in=ids).order_by()
 )
@@ -218,7 +219,7 @@ cards_by_id = PreparedRead(
 class Places:
     """Some published terms, by their places in index order. It filters as a TermQuerySet does,
     by the same names (so the index's declared filters apply to either), counts its terms by
-    letter, category and tag, and is a Paginator's object list: a page is read by id."""
+    letter, category and tag, and is a Paginator's object list: a page is its places' cards."""
 
     def __init__(self, sets, places):
         self.sets, self.places = sets, places
