@@ -140,31 +140,22 @@ def read_version(page=None):
     location = settings.CACHES[VERSION_CACHE]
     if (version := tracking.known_version(location)) is not None:
         version = checked(version)
-        stored = None
-        if page and version:
-            stored = tracking.page(page, version.token) or current(pages("get", page), version)
-            if stored:
-                tracking.keep(page, stored)
-        return version, stored
-    if versions.up:
-        tracking.listen(location, caches[VERSION_CACHE], VERSION_KEY)
-    if page and holds_versions(pages.alias):
-        found = pages("get_many", [VERSION_KEY, page])
-        version = None if found is None else checked(found.get(VERSION_KEY))
-        stored = found.get(page) if found else None
+        stored = (tracking.page(page, version.token) or pages("get", page)) if page and version else None
     else:
-        version = checked(versions("get", VERSION_KEY))
-        stored = pages("get", page) if page and version else None
-    tracking.remember(version)
-    stored = current(stored, version)
-    if stored:
-        tracking.keep(page, stored)
+        if versions.up:
+            tracking.listen(location, caches[VERSION_CACHE], VERSION_KEY)
+        if page and holds_versions(pages.alias):
+            found = pages("get_many", [VERSION_KEY, page])
+            version = None if found is None else checked(found.get(VERSION_KEY))
+            stored = found.get(page) if found else None
+        else:
+            version = checked(versions("get", VERSION_KEY))
+            stored = pages("get", page) if page and version else None
+        tracking.remember(version)
+    if not (stored and version and stored.token == version.token):
+        return version, None
+    tracking.keep(page, stored)
     return version, stored
-
-
-def current(stored, version):
-    """`stored` if it is a page of `version`."""
-    return stored if stored and version and stored.token == version.token else None
 
 
 def checked(version):

@@ -162,18 +162,24 @@ class Statement:
         populators = get_related_populators(compiler.klass_info, compiler.select, using, fetch_mode)
         peers, found = [], []
         for row in compiler.results_iter(results=[rows]):
-            instance = self.model.from_db(
-                using, self.names, row[self.start : self.stop], fetch_mode=fetch_mode
-            )
-            if fetch_mode.track_peers:
-                peers.append(weak_ref(instance))
-                instance._state.peers = peers
+            instance = from_row(self.model, using, self.names, row[self.start : self.stop], fetch_mode, peers)
             for populator in populators:
                 populator.populate(row, instance)
             for name, column in compiler.annotation_col_map.items():
                 setattr(instance, name, row[column])
             found.append(instance)
         return found
+
+
+def from_row(model, using, names, values, fetch_mode, peers):
+    """An instance of `model` made from the `values` of fields `names` (in the model's order), as
+    Django's ModelIterable makes it: with a fetch mode that tracks peers, it joins `peers`, the
+    list its read's instances share, so that a field one of them lacks is read for all at once."""
+    instance = model.from_db(using, names, values, fetch_mode=fetch_mode)
+    if fetch_mode.track_peers:
+        peers.append(weak_ref(instance))
+        instance._state.peers = peers
+    return instance
 
 
 def _source(param, markers):

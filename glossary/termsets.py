@@ -12,7 +12,6 @@ from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
-from weakref import ref as weak_ref
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import FETCH_PEERS
@@ -21,7 +20,7 @@ from pyroaring import BitMap, FrozenBitMap
 
 from .cache import current_version, kept
 from .models import CARD_FIELDS, TaggedTerm, Term
-from .prepared import PreparedRead
+from .prepared import PreparedRead, from_row
 
 # The fields of a card in the model's order, as Model.from_db takes them: the id first.
 CARD_NAMES = [field.attname for field in Term._meta.concrete_fields if field.attname in {"id", *CARD_FIELDS}]
@@ -180,16 +179,9 @@ class TermSets:
             ids = [self.ids[place] for place in places]
             terms = {term.pk: term for term in cards_by_id(timezone.now(), ids)}
             return [terms[pk] for pk in ids if pk in terms]  # published() again: see build
-        peers, cards = [], []
-        for place in places:
-            card = Term.from_db(
-                DEFAULT_DB_ALIAS, CARD_NAMES, [self.ids[place], *self.cards[place]], fetch_mode=FETCH_PEERS
-            )
-            # As a QuerySet makes them: a field beyond these is read for the whole page at once.
-            peers.append(weak_ref(card))
-            card._state.peers = peers
-            cards.append(card)
-        return cards
+        peers = []  # as a page read by a QuerySet: a field beyond these is read for all at once
+        rows = ([self.ids[place], *self.cards[place]] for place in places)
+        return [from_row(Term, DEFAULT_DB_ALIAS, CARD_NAMES, row, FETCH_PEERS, peers) for row in rows]
 
     def places_of(self, term_ids):
         """The places of the published ones among `term_ids` (a search's matches), found once for

@@ -82,13 +82,11 @@ class Tracking:
         """The stored page kept under `key`, if it was made for the version `token`."""
         with self.lock:
             stored = self.pages.get(key)
-            if stored is None or stored.token != token:
-                return None
-            self.pages.move_to_end(key)
-            return stored
+            return stored if stored is not None and stored.token == token else None
 
     def keep(self, key, stored):
-        """Keeps a page stored for the version known here, least recently used pages giving way."""
+        """Keeps a page stored for the version known here, or marks it used again if it is kept;
+        the least recently used pages give way."""
         with self.lock:
             if self.connection is None or self.version is None or stored.token != self.version.token:
                 return
