@@ -1,5 +1,7 @@
 """Search: relevance over the seed content, freshness after every kind of edit, snippets, suggestions."""
 
+from importlib import import_module
+
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
@@ -9,6 +11,8 @@ from django.utils import timezone
 
 from glossary import search
 from glossary.models import FAQ, Alias, Term
+from glossary.search.snippets import Snippets
+from glossary.search.text import Query
 
 from . import factories
 
@@ -177,6 +181,41 @@ class TestSnippetsAndMessages:
     def test_snippet_highlights_matched_words(self, client, seed):
         html = client.get("/search/", {"q": "1989"}).content.decode()
         assert "<mark>1989</mark>" in html
+
+    def test_snippet_of_the_body_when_the_definition_lacks_the_words(self, client, db):
+        body = " ".join(f"filler{n}" for n in range(80)) + " Gizmos are rebuilt nightly. " + "padding " * 60
+        factories.term(headword="Widget", definition="A small part.", body=body)
+        html = client.get("/search/", {"q": "gizmo"}).content.decode()
+        assert "…filler" in html and "<mark>Gizmos</mark> are rebuilt nightly." in html
+        assert "filler0 " not in html and html.count("padding") < 30  # a window of the body
+
+    def test_snippet_is_the_plain_definition_when_only_a_name_matches(self, client, db):
+        factories.term(headword="Gizmo", definition="A small part.", body="Nothing of note.")
+        html = client.get("/search/", {"q": "gizmo"}).content.decode()
+        assert "A small part." in html and "<mark>" not in html
+
+    @pytest.mark.parametrize(
+        ("query", "text", "fragment"),
+        [
+            ("outsourced", "Outsourcing, outsources.", "\x02Outsourcing\x03, \x02outsources\x03."),
+            ("centre", "A call center.", "A call \x02center\x03."),  # British spellings find American
+            ("cafe", "The Café opens.", "The \x02Café\x03 opens."),  # accents are folded
+            ("call cent", "Calls to centres.", "\x02Calls\x03 to \x02centres\x03."),  # the last as a prefix
+            ("ce", "Cent centre ce.", "Cent centre \x02ce\x03."),  # a short last word is not a prefix
+            ("zebra", "Nothing here.", None),
+        ],
+    )
+    def test_snippet_marks_the_words_searched_in_their_forms(self, query, text, fragment):
+        for engine in ("sqlite", "postgresql"):
+            snippets = Snippets(Query.parse(query), import_module(f"glossary.search.{engine}").STEMMER)
+            assert snippets.of(text) == fragment
+
+    def test_snippet_of_a_long_text_shows_the_part_with_the_most_matches(self):
+        text = "Gizmo first. " + "word " * 100 + "Then gizmo and gizmos together. " + "word " * 100
+        fragment = Snippets(Query.parse("gizmo"), "porter").of(text)
+        assert fragment.startswith("…") and fragment.endswith("…")
+        assert "\x02gizmo\x03 and \x02gizmos\x03" in fragment and "first" not in fragment
+        assert len(fragment) <= 202 and " wor…" not in fragment
 
     @pytest.mark.parametrize(
         ("fragment", "html"),

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz, process
 from ..models import Alias, Term
 from ..prepared import PreparedRead
 from ..termsets import current
+from .snippets import Snippets
 from .text import Query, words_of
 
 __all__ = ["Search", "suggest"]
@@ -178,11 +179,16 @@ class Search:
         return Ranked(self, allowed)
 
     def highlight(self, terms):
-        """Give each of `terms` a `snippet`: text around the matched words, marked by \\x02 … \\x03."""
-        ids = [term.pk for term in terms]
-        fragments = dict(engine().snippets(ids, self.query)) if ids else {}
+        """Give each of `terms` a `snippet` (glossary.search.snippets): words around those searched
+        in its definition, else in its body (read for those terms alone), else its definition."""
+        snippets = Snippets(self.query, engine().STEMMER)
         for term in terms:
-            term.snippet = fragments.get(term.pk) or term.definition
+            term.snippet = snippets.of(term.definition)
+        if unmarked := {term.pk: term for term in terms if term.snippet is None}:
+            for pk, body in bodies_read(list(unmarked)):
+                unmarked[pk].snippet = snippets.of(body)
+        for term in terms:
+            term.snippet = term.snippet or term.definition
         return terms
 
     def _respell(self, terms):
@@ -203,6 +209,11 @@ class Search:
             self.typed.text, names, scorer=fuzz.WRatio, processor=str.lower, score_cutoff=70
         )
         self.suggestion = best[0] if best else None
+
+
+bodies_read = PreparedRead(
+    lambda ids: Term.objects.filter(pk__in=ids).order_by().values_list("pk", "body_text")
+)
 
 
 def matched_ids(query):

@@ -4,19 +4,12 @@ from contextlib import contextmanager
 from functools import cache
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorExact,
-    TrigramWordDistance,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordDistance
 from django.db import connection
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q, Value
 from django.db.models.functions import Collate, Lower
 
-from ..models import PostgresSearchIndex, Term
+from ..models import PostgresSearchIndex
 from ..prepared import PreparedRead
 from .among import among
 from .text import fragments, spellings
@@ -26,7 +19,7 @@ WEIGHTS = [0.05, 0.2, 0.5, 1.0]
 # ts_rank divides by 1 + log(document length), so a long article does not outrank a focused one.
 LENGTH = 1
 NAMES = "postgres_index__names"  # a term's headword, expansion and aliases, joined by " | "
-HEADLINE = {"start_sel": "\x02", "stop_sel": "\x03", "max_words": 30, "min_words": 12}
+STEMMER = "english"  # Snowball's, for snippets: as the "english" configuration
 
 
 def name_key(field):
@@ -150,25 +143,6 @@ def match(terms, query, *, names_only=False):
             F("postgres_index__document"), words | names, weights=WEIGHTS, normalization=Value(LENGTH)
         )
     )
-
-
-def snippets(ids, query):
-    """(id, fragment) of the terms with `ids`: of the definition if it holds the words, else of
-    the body, the matched words between \\x02 and \\x03.
-
-    ts_headline parses the whole text it is given: the body's only for the terms whose definition
-    does not hold the words (few on a first page, which the names and definitions lead).
-    """
-    search = as_words(tsquery_text(query.words, prefix=True))
-    fragment = Case(
-        When(
-            SearchVectorExact(SearchVector("definition", config="english"), search),
-            then=SearchHeadline("definition", search, config="english", **HEADLINE),
-        ),
-        default=SearchHeadline("body_text", search, config="english", **HEADLINE),
-    )
-    terms = Term.objects.filter(pk__in=ids).order_by()
-    return terms.annotate(fragment=fragment).values_list("pk", "fragment")
 
 
 def similar_names(terms, text, limit):

@@ -4,7 +4,7 @@ import json
 from functools import cache
 
 from django.db import connection
-from django.db.models import Aggregate, F, Func, TextField
+from django.db.models import Aggregate, F, TextField
 from django.db.models.functions import Lower
 
 from ..models import SqliteSearchIndex, Term
@@ -13,13 +13,7 @@ from .among import among
 from .text import fragments, spellings
 
 NAMES = "sqlite_index__names"  # a term's headword, expansion and aliases, joined by " | "
-
-
-class Snippet(Func):
-    """FTS5's snippet() of one column: a fragment of about 24 tokens, matches marked \\x02 … \\x03."""
-
-    template = "snippet(glossary_term_fts, %(column)d, char(2), char(3), '…', 24)"
-    output_field = TextField()
+STEMMER = "porter"  # Snowball's, for snippets: the original Porter algorithm, as FTS5's tokenizer
 
 
 def name_key(field):
@@ -101,23 +95,6 @@ def matched_ids(query):
     array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM)."""
     ids = SqliteSearchIndex.objects.filter(match=expression(query)).aggregate(ids=JSONGroupArray("pk"))
     return json.loads(ids["ids"])
-
-
-def snippets(ids, query):
-    """(id, fragment) of the terms with `ids`: of the definition if it holds the words, else of
-    the body, the matched words between \\x02 and \\x03.
-
-    From the index alone, matching the words only: the names' prefixes (see `expression`) mark
-    nothing in the definition or the body, and looking them up cost a page of a common word's 50
-    matches 15 ms at 100,000 terms, against 2.4 ms without. A term that matches by its names alone
-    gets no fragments (its definition is shown).
-    """
-    rows = (
-        SqliteSearchIndex.objects.filter(match=conjunction(query.words), pk__in=ids)
-        .annotate(definition_snippet=Snippet(column=1), body_snippet=Snippet(column=2))
-        .values_list("pk", "definition_snippet", "body_snippet")
-    )
-    return [(pk, definition if "\x02" in definition else body) for pk, definition, body in rows]
 
 
 def similar_names(terms, text, limit):
