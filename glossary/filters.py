@@ -70,6 +70,13 @@ class Counts:
         return sum(self.letters.values())
 
 
+def choices(labels):
+    """A choice field's (value, label) pairs of {value: label}, as a function: a form's fields copy
+    a function as it is, where they deep-copied a list (twice a page)."""
+    pairs = list(labels.items())
+    return lambda: pairs
+
+
 def encoded(name, values):
     """The `name=value` parts of a query string for each of `values`, as urlencode makes them."""
     return [f"{name}={quote_plus(value)}" for value in values]
@@ -81,7 +88,9 @@ class TermFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="Search", method="filter_text")
     letter = django_filters.ChoiceFilter(
-        choices=[(letter, letter) for letter in LETTERS], empty_label="Any letter", method="filter_letter"
+        choices=choices({letter: letter for letter in LETTERS}),
+        empty_label="Any letter",
+        method="filter_letter",
     )
     category = django_filters.MultipleChoiceFilter(choices=[], method="filter_categories")
     tag = django_filters.MultipleChoiceFilter(choices=[], method="filter_tags")
@@ -98,8 +107,8 @@ class TermFilter(django_filters.FilterSet):
         # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
         self.tags = {slug: tag for slug in asked if (tag := current().tag_at(slug))}  # TagSets
-        self.filters["category"].extra["choices"] = [(k, str(c)) for k, c in self.categories.items()]
-        self.filters["tag"].extra["choices"] = [(slug, tag.name) for slug, tag in self.tags.items()]
+        self.filters["category"].extra["choices"] = choices({k: str(c) for k, c in self.categories.items()})
+        self.filters["tag"].extra["choices"] = choices({slug: tag.name for slug, tag in self.tags.items()})
 
     @cached_property
     def values(self):

@@ -9,6 +9,7 @@ takes microseconds; a page of any list is a slice of its places, whose cards are
 """
 
 from array import array
+from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
@@ -291,13 +292,14 @@ class Places:
             least = max(nlargest(limit, counts)[-1:] + [1])  # what the last tag shown has, at least
             found = [(tags[index], n) for index, n in enumerate(counts) if n >= least]
             return sorted(found, key=by_use)[:limit]
-        found = []
+        found = []  # the best so far, in order
         for tag in self.sets.tags:
             if len(found) == limit and len(tag.places) <= found[-1][1]:
                 break
-            if n := self.places.intersection_cardinality(tag.places):
-                found.append((tag, n))
-                found.sort(key=by_use)
+            if (n := self.places.intersection_cardinality(tag.places)) and (
+                len(found) < limit or by_use((tag, n)) < by_use(found[-1])
+            ):
+                insort(found, (tag, n), key=by_use)
                 del found[limit:]
         return found
 
