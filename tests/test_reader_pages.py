@@ -122,6 +122,19 @@ class TestIndex:
         assert letters["K"] == "?letter=K&tag=outsourcing"
 
 
+    def test_option_links_choose_or_drop_their_value_and_keep_the_rest(self, client, bpo_world):
+        response = client.get("/terms/", {"category": "location/offshore", "tag": "outsourcing"})
+        term_filter = response.context["filter"]
+        categories = {o.label: o.url for _, options in term_filter.facet_options() for o in options}
+        assert categories["Offshore"] == "?tag=outsourcing"
+        assert categories["Back office"] == (
+            "?category=location%2Foffshore&category=office-function%2Fback-office&tag=outsourcing"
+        )
+        tags = {o.label: o.url for o in term_filter.tag_options()}
+        assert tags["outsourcing"] == "?category=location%2Foffshore"
+        for url in [*categories.values(), *tags.values()]:
+            assert client.get("/terms/" + url).status_code == 200
+
 class TestArticle:
     def test_article_shows_everything_about_the_term(self, client, bpo_world):
         bpo = bpo_world["bpo"]
