@@ -121,7 +121,6 @@ class TestIndex:
         letters = {o.label: o.url for o in response.context["filter"].letter_options()}
         assert letters["K"] == "?letter=K&tag=outsourcing"
 
-
     def test_option_links_choose_or_drop_their_value_and_keep_the_rest(self, client, bpo_world):
         response = client.get("/terms/", {"category": "location/offshore", "tag": "outsourcing"})
         term_filter = response.context["filter"]
@@ -134,6 +133,7 @@ class TestIndex:
         assert tags["outsourcing"] == "?category=location%2Foffshore"
         for url in [*categories.values(), *tags.values()]:
             assert client.get("/terms/" + url).status_code == 200
+
 
 class TestArticle:
     def test_article_shows_everything_about_the_term(self, client, bpo_world):
