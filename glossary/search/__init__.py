@@ -182,13 +182,11 @@ class Search:
         """Give each of `terms` a `snippet` (glossary.search.snippets): words around those searched
         in its definition, else in its body (read for those terms alone), else its definition."""
         snippets = Snippets(self.query, engine().STEMMER)
+        found = {term.pk: snippets.of(term.definition) for term in terms}
+        if lacking := [pk for pk, snippet in found.items() if snippet is None]:
+            found |= {pk: snippets.of(body) for pk, body in bodies_read(lacking)}
         for term in terms:
-            term.snippet = snippets.of(term.definition)
-        if unmarked := {term.pk: term for term in terms if term.snippet is None}:
-            for pk, body in bodies_read(list(unmarked)):
-                unmarked[pk].snippet = snippets.of(body)
-        for term in terms:
-            term.snippet = term.snippet or term.definition
+            term.snippet = found[term.pk] or term.definition
         return terms
 
     def _respell(self, terms):
