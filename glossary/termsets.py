@@ -14,18 +14,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import FETCH_PEERS
 from django.utils import timezone
 from pyroaring import BitMap, FrozenBitMap
 
 from .cache import current_version, kept
-from .models import CARD_FIELDS, TaggedTerm, Term
-from .prepared import PreparedRead, from_row
+from .models import CARD_FIELDS, TaggedTerm, Term, article_url
+from .prepared import PreparedRead
 
-# The fields of a card in the model's order, as Model.from_db takes them: the id first.
-CARD_NAMES = [field.attname for field in Term._meta.concrete_fields if field.attname in {"id", *CARD_FIELDS}]
-INITIAL = CARD_NAMES.index("initial") - 1  # in a card's values, which leave out the id
+INITIAL = CARD_FIELDS.index("initial")  # in a card's values
 NO_PLACE = 2**32 - 1  # in TermSets.place_at, for an id that is no published term's
 # Up to this many terms, counting each one's tags beats trying a thousand tags against them all.
 FEW_TERMS = 2000
@@ -53,6 +49,21 @@ class Parts:
     risks: set
 
 
+class Card:
+    """What a list shows of a published term (CARD_FIELDS), and its address: made in a seventh of
+    the time of a Term instance (50 a page). A search gives it a `snippet`."""
+
+    __slots__ = ("pk", *CARD_FIELDS, "snippet")
+
+    def __init__(self, pk, values):
+        self.pk, self.snippet = pk, None
+        for name, value in zip(CARD_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+    def get_absolute_url(self):
+        return article_url(self.slug)
+
+
 class Cards:
     """What the card of each published term shows (CARD_FIELDS), by place, in one UTF-8 buffer:
     about 190 bytes a term at 100,000 terms, where Python's strings and tuples take some 500, and a
@@ -73,7 +84,7 @@ class Cards:
         self.starts.append(len(self.texts))
 
     def __getitem__(self, place):
-        """The values of CARD_FIELDS of the term at `place`."""
+        """The values of CARD_FIELDS of the term at `place`, in that order."""
         at, starts, texts = place * self.FIELDS, self.starts, self.texts
         return [texts[starts[n] : starts[n + 1]].decode() for n in range(at, at + self.FIELDS)]
 
@@ -117,7 +128,7 @@ class TermSets:
         cards are kept only for a known content version: while the cache is unreachable, other
         processes' writes go unseen for a while, and a term unpublished meanwhile must not show."""
         ids, starts, stops, cards = array("q"), {}, {}, Cards()
-        rows = Term.objects.published().in_index_order().values_list(*CARD_NAMES)
+        rows = Term.objects.published().in_index_order().values_list("pk", *CARD_FIELDS)
         for place, (pk, *card) in enumerate(rows.iterator(chunk_size=10_000)):
             ids.append(pk)
             initial = card[INITIAL]
@@ -175,14 +186,12 @@ class TermSets:
         )
 
     def cards_at(self, places):
-        """The cards (Terms with CARD_FIELDS) of the terms at `places`, in their order."""
+        """The Cards of the terms at `places`, in their order."""
         if self.cards is None:
             ids = [self.ids[place] for place in places]
-            terms = {term.pk: term for term in cards_by_id(timezone.now(), ids)}
-            return [terms[pk] for pk in ids if pk in terms]  # published() again: see build
-        peers = []  # as a page read by a QuerySet: a field beyond these is read for all at once
-        rows = ([self.ids[place], *self.cards[place]] for place in places)
-        return [from_row(Term, DEFAULT_DB_ALIAS, CARD_NAMES, row, FETCH_PEERS, peers) for row in rows]
+            terms = {pk: card for pk, *card in card_rows_by_id(timezone.now(), ids)}
+            return [Card(pk, terms[pk]) for pk in ids if pk in terms]  # published() again: see build
+        return [Card(self.ids[place], self.cards[place]) for place in places]
 
     def places_of(self, term_ids):
         """The places of the published ones among `term_ids` (a search's matches), found once for
@@ -201,11 +210,11 @@ class TermSets:
         return places
 
 
-# The cards of a page of any list, by id, while the sets keep none (the cache is unreachable);
-# published() again, so that a term unpublished since the sets were built is left out. Prepared
-# (glossary.prepared).
-cards_by_id = PreparedRead(
-    lambda now, ids: Term.objects.published(now).for_cards().filter(pk__in=ids).order_by()
+# The card values (the id first) of a page of any list, by id, while the sets keep none (the cache
+# is unreachable); published() again, so that a term unpublished since the sets were built is left
+# out. Prepared (glossary.prepared).
+card_rows_by_id = PreparedRead(
+    lambda now, ids: Term.objects.published(now).filter(pk__in=ids).order_by().values_list("pk", *CARD_FIELDS)
 )
 
 

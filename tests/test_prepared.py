@@ -10,18 +10,21 @@ from psycopg.pq import PipelineStatus
 from glossary.articles import aliases_of, faqs_of
 from glossary.models import FAQ, Alias, Term, TermRelation
 from glossary.prepared import PreparedRead, together
-from glossary.termsets import cards_by_id
+from glossary.termsets import Card, card_rows_by_id
 
 from . import factories
 
 pytestmark = pytest.mark.django_db
 
 
-def test_cards_by_id_are_the_published_terms_among_the_ids(django_assert_num_queries):
+def test_card_rows_by_id_are_the_published_terms_among_the_ids(django_assert_num_queries):
     live, other = factories.term(headword="Live"), factories.term(headword="Other")
     draft, soon = factories.draft(headword="Draft"), factories.scheduled(headword="Soon")
     with django_assert_num_queries(1):
-        cards = cards_by_id(timezone.now(), [soon.pk, other.pk, draft.pk, live.pk, 10**9])
+        cards = [
+            Card(pk, values)
+            for pk, *values in card_rows_by_id(timezone.now(), [soon.pk, other.pk, draft.pk, live.pk, 10**9])
+        ]
     assert sorted(card.headword for card in cards) == ["Live", "Other"]
     card = next(card for card in cards if card.pk == live.pk)
     assert (card.slug, card.definition, card.initial) == (live.slug, live.definition, "L")
@@ -29,7 +32,7 @@ def test_cards_by_id_are_the_published_terms_among_the_ids(django_assert_num_que
 
 def test_the_cards_show_what_they_loaded_and_read_nothing_more(django_assert_num_queries):
     terms = [factories.term(headword=f"Card {n}", expansion=f"Expansion {n}") for n in range(3)]
-    cards = cards_by_id(timezone.now(), [term.pk for term in terms])
+    cards = [Card(pk, values) for pk, *values in card_rows_by_id(timezone.now(), [term.pk for term in terms])]
     macro = engines["jinja2"].from_string(
         '{% from "glossary/partials/cards.html" import cards %}{{ cards(t) }}'
     )
@@ -43,10 +46,10 @@ def test_the_cards_show_what_they_loaded_and_read_nothing_more(django_assert_num
 def test_the_moment_and_the_ids_are_each_requests_own():
     soon = factories.scheduled(headword="Soon")
     later = timezone.now() + timezone.timedelta(days=3)
-    assert cards_by_id(timezone.now(), [soon.pk]) == []
-    assert [card.headword for card in cards_by_id(later, [soon.pk])] == ["Soon"]
+    assert card_rows_by_id(timezone.now(), [soon.pk]) == []
+    assert [headword for _, _, headword, *_ in card_rows_by_id(later, [soon.pk])] == ["Soon"]
     other = factories.term(headword="Other")
-    assert [card.headword for card in cards_by_id(later, [other.pk])] == ["Other"]
+    assert [headword for _, _, headword, *_ in card_rows_by_id(later, [other.pk])] == ["Other"]
 
 
 def test_a_statement_is_compiled_once_per_number_of_ids(django_assert_num_queries):
@@ -111,7 +114,10 @@ def test_rows_of_values_list_and_of_a_union_converted_as_the_orm_converts_them(d
 
 def test_a_page_of_cards_fetches_a_field_it_lacks_once_for_all(django_assert_num_queries):
     terms = [factories.term(headword=f"Peer {n}", body=f"Body {n}") for n in range(3)]
-    cards = cards_by_id(timezone.now(), [term.pk for term in terms])
+    read = PreparedRead(
+        lambda now, ids: Term.objects.published(now).for_cards().filter(pk__in=ids).order_by()
+    )
+    cards = read(timezone.now(), [term.pk for term in terms])
     with django_assert_num_queries(1):
         assert sorted(card.body for card in cards) == ["Body 0", "Body 1", "Body 2"]
 
@@ -161,9 +167,9 @@ def test_reads_sent_together_give_what_each_gives_alone(django_assert_num_querie
         if connection.vendor == "postgresql":
             assert connection.connection.pgconn.pipeline_status == PipelineStatus.ON
         aliases, faqs = aliases_of.send(term.pk), faqs_of.send(term.pk)
-        none = cards_by_id.send(timezone.now(), [])  # an empty list of ids: nothing to ask
-        cards = cards_by_id.send(timezone.now(), [term.pk])
+        none = card_rows_by_id.send(timezone.now(), [])  # an empty list of ids: nothing to ask
+        cards = card_rows_by_id.send(timezone.now(), [term.pk])
     assert [alias.name for alias in aliases()] == [alias.name for alias in aliases_of(term.pk)] == ["Jointly"]
     assert [faq.question for faq in faqs()] == ["Why at once?"]
     assert none() == []
-    assert [card.headword for card in cards()] == ["Together"]
+    assert [headword for _, _, headword, *_ in cards()] == ["Together"]

@@ -15,6 +15,7 @@ from .terms import (
     Term,
     TermRelation,
     alias_slug,
+    article_url,
     initial_of,
     public,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Term",
     "TermRelation",
     "alias_slug",
+    "article_url",
     "initial_of",
     "public",
     "terms_using",

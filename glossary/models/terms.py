@@ -37,6 +37,11 @@ def article_address_start(script_prefix):
     return reverse("glossary:term", args=["-"]).removesuffix("-/")
 
 
+def article_url(slug):
+    """The address of the article of the term with `slug`, as reverse() would make it."""
+    return f"{article_address_start(get_script_prefix())}{quote(slug, safe=URL_SAFE)}/"
+
+
 def initial_of(headword: str) -> str:
     """The A–Z bar's letter for a headword (“Échange” under E); digits and symbols share "#"."""
     first = unicodedata.normalize("NFKD", headword.strip()[:1])[:1].upper()
@@ -257,7 +262,7 @@ class Term(models.Model):
             OldAddress.objects.update_or_create(slug=renamed_from, defaults={"term": self})
 
     def get_absolute_url(self):
-        return f"{article_address_start(get_script_prefix())}{quote(self.slug, safe=URL_SAFE)}/"
+        return article_url(self.slug)
 
     def is_published(self):
         return (
