@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import RequestFactory, override_settings
+from django.urls import set_script_prefix
 from django.views.defaults import server_error
 
 from glossary.models import Term
@@ -294,6 +295,21 @@ def test_server_error_page_uses_the_sites_design(db):
     response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_a_site_mounted_under_a_path_links_within_it(client, bpo_world):
+    """Addresses are kept once made (kb/jinja2.py), but per script prefix. (The
+    test client leaves the prefix to the test, as Django's WSGI handler sets it from SCRIPT_NAME.)"""
+    plain = client.get("/terms/").content.decode()
+    set_script_prefix("/kb/")
+    try:
+        mounted = client.get("/terms/", SCRIPT_NAME="/kb").content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'href="/terms/bpo/"' in plain and 'action="/search/"' in plain
+    assert 'href="/kb/terms/bpo/"' in mounted and 'action="/kb/search/"' in mounted
+    assert 'href="/kb/terms/"' in mounted and 'href="/terms/"' not in mounted
+    assert client.get("/terms/?letter=B").content.decode().count('href="/kb/') == 0
 
 
 def test_published_term_count_matches_index(client, bpo_world):
