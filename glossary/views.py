@@ -21,9 +21,10 @@ from .prepared import PreparedRead
 from .termsets import Places, current
 
 
-def paginate(request, terms):
+def paginate(request, terms, per_page=None):
     """A page of `terms`; nonsense page numbers are clamped rather than refused."""
-    return Paginator(terms, settings.GLOSSARY_TERMS_PER_PAGE).get_page(request.GET.get("page"))
+    per_page = per_page or settings.GLOSSARY_TERMS_PER_PAGE
+    return Paginator(terms, per_page).get_page(request.GET.get("page"))
 
 
 @cache
@@ -81,7 +82,8 @@ def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
     term_filter = TermFilter(request.GET, queryset=Term.objects.published())
     if term_filter.search:
-        page_obj = paginate(request, term_filter.search.ranked(term_filter.narrowed()))
+        ranked = term_filter.search.ranked(term_filter.narrowed())
+        page_obj = paginate(request, ranked, settings.GLOSSARY_SEARCH_RESULTS_PER_PAGE)
         term_filter.search.highlight(page_obj.object_list)
     else:
         page_obj = paginate(request, term_filter.narrowed())

@@ -11,7 +11,7 @@ LISTS = ["/terms/", "/search/", "/categories/location/offshore/", "/tags/outsour
 PAGES = ["abc", "0", "-1", "99999999999999999999", "1.5", "", "%00", "1e3", "\x00"]
 
 
-@override_settings(GLOSSARY_TERMS_PER_PAGE=1)
+@override_settings(GLOSSARY_TERMS_PER_PAGE=1, GLOSSARY_SEARCH_RESULTS_PER_PAGE=1)
 @pytest.mark.parametrize("url", LISTS)
 @pytest.mark.parametrize("page", PAGES)
 def test_nonsense_page_numbers_are_clamped(client, bpo_world, url, page):

@@ -102,7 +102,7 @@ def test_relevance_table(client, seed):
 
 def every_page(client, per_page, **params):
     """(count, slugs of every page in turn) of the search for `params`, `per_page` terms a page."""
-    with override_settings(GLOSSARY_TERMS_PER_PAGE=per_page):
+    with override_settings(GLOSSARY_SEARCH_RESULTS_PER_PAGE=per_page):
         caches["default"].clear()
         response = client.get("/search/", params)
         paginator = response.context["page_obj"].paginator
@@ -159,7 +159,19 @@ class TestWhereTheWordsAre:
         assert every_page(client, 10, q="gizm") == (2, ["gizmo", "named"])
 
 
-@override_settings(GLOSSARY_TERMS_PER_PAGE=3)
+def test_a_search_page_holds_fewer_results_than_an_index_page_holds_terms(client):
+    for n in range(25):
+        factories.term(headword=f"Widget {n:02}", definition="A widget.")
+    found = client.get("/search/", {"q": "widget"}).context["page_obj"]
+    listed = client.get("/terms/").context["page_obj"]
+    assert (found.paginator.count, len(found.object_list), found.paginator.num_pages) == (25, 20, 2)
+    assert (listed.paginator.count, len(listed.object_list), listed.paginator.num_pages) == (25, 25, 1)
+    last = client.get("/search/", {"q": "widget", "page": 2})
+    assert len(last.context["page_obj"].object_list) == 5
+    assert last.content.decode().count('class="card"') == 5
+
+
+@override_settings(GLOSSARY_SEARCH_RESULTS_PER_PAGE=3)
 @pytest.mark.parametrize("page", ["999", "-3", "0", "abc", "2.5", ""])
 def test_pages_clamp_nonsense_page_numbers(client, seed, page):
     response = client.get("/search/", {"q": "outsourcing", "page": page})

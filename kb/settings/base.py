@@ -166,6 +166,8 @@ SECURE_CSP = {
 TAGGIT_CASE_INSENSITIVE = True
 
 GLOSSARY_TERMS_PER_PAGE = 50
+# Search results carry a snippet each; 20 a page, as MediaWiki's search shows by default.
+GLOSSARY_SEARCH_RESULTS_PER_PAGE = 20
 # Four eyes: a publisher may approve a change they wrote only if this is on (a one-person site).
 GLOSSARY_SELF_APPROVAL = os.environ.get("GLOSSARY_SELF_APPROVAL", "").strip().lower() in {
     "1",
