@@ -43,12 +43,15 @@ def expression(query, *, names_only=False):
 
 
 def tiers(query):
-    """FTS5 expressions of the matches by where the words are found, each leaving out those of
-    the tiers before it: in the names (the last word may be a prefix), in the names and
-    definition, anywhere else (see Ranked)."""
+    """FTS5 expressions of the matches by where the words are found: in the names (the last word
+    may be a prefix), in the names and definition but not so in the names, anywhere (see Ranked).
+
+    The last holds those of the tiers before it, which Ranked has read whole by then and leaves
+    out itself. Left out here, their words made as many more phrases, and bm25 counts the terms
+    that hold each phrase of an expression: 6 ms against 1.6 for a benchmark's respelled queries."""
     names = expression(query, names_only=True)
     summary = f"{{names definition}} : ({conjunction(query.words)})"
-    return [names, f"({summary}) NOT ({names})", f"(({expression(query)}) NOT ({summary})) NOT ({names})"]
+    return [names, f"({summary}) NOT ({names})", conjunction(query.words)]
 
 
 TIERS = ("names", "summary", "elsewhere")
