@@ -153,7 +153,7 @@ def raw(kind, text):
 def ours(kind, text):
     terms = Term.objects.published()
     if kind == "suggest":
-        return list(suggest(terms.for_cards(), text))
+        return list(suggest(text))
     search = Search(text, terms)
     return list(search.ranked(Places.published().matching(search))[:PAGE])
 

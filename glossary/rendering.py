@@ -3,6 +3,7 @@
 from itertools import groupby
 from operator import attrgetter
 
+from django.urls import get_script_prefix
 from django.utils.translation import get_language
 from markupsafe import Markup, escape
 
@@ -19,10 +20,12 @@ def highlight(fragment):
 
 def remembered(name, *parts, caller):
     """{% call remembered("name", part, …) %}…{% endcall %}: the enclosed part of a page, rendered
-    once per process, content version, language and set of parts (glossary.cache.remembered), for
-    the parts that are the same on many pages, such as the index's filters for one set of them.
-    An unreachable cache renders it afresh rather than failing the page."""
-    html = remembered_for_version(name, get_language(), *parts, compute=lambda: str(caller()))
+    once per process, content version, language, script prefix (its links start with it) and set
+    of parts (glossary.cache.remembered), for the parts that are the same on many pages, such as
+    the index's filters for one set of them. An unreachable cache renders it afresh rather than
+    failing the page."""
+    key = (get_language(), get_script_prefix(), *parts)
+    html = remembered_for_version(name, *key, compute=lambda: str(caller()))
     return Markup(html)  # noqa: S704 - the template's own output, escaped as it was rendered
 
 

@@ -51,7 +51,9 @@ class Parts:
 
 class Card:
     """What a list shows of a published term (CARD_FIELDS), and its address: made in a seventh of
-    the time of a Term instance (50 a page). A search gives it a `snippet`."""
+    the time of a Term instance (50 a page). A search gives it a `snippet`. It has nothing else: a
+    card template that shows another field needs that field in CARD_FIELDS (a missing attribute
+    renders as nothing)."""
 
     __slots__ = ("pk", *CARD_FIELDS, "snippet")
 

@@ -25,7 +25,8 @@ def reversed_url(urlconf, script_prefix, name, args, kwargs):
 
 
 def url(name, *args, **kwargs):
-    """{{ url("glossary:term", slug) }}: Django's reverse(), kept per URLconf and script prefix."""
+    """{{ url("glossary:term", slug) }}: Django's reverse(), kept per URLconf and script prefix;
+    its arguments are strings and numbers (kept, they must be hashable)."""
     return reversed_url(get_urlconf(), get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
 
 

@@ -308,7 +308,7 @@ def test_a_site_mounted_under_a_path_links_within_it(client, bpo_world):
         set_script_prefix("/")
     assert 'href="/terms/bpo/"' in plain and 'action="/search/"' in plain
     assert 'href="/kb/terms/bpo/"' in mounted and 'action="/kb/search/"' in mounted
-    assert 'href="/kb/terms/"' in mounted and 'href="/terms/"' not in mounted
+    assert 'href="/kb/terms/"' in mounted and '"/terms/' not in mounted  # the sidebar's form too
     assert client.get("/terms/?letter=B").content.decode().count('href="/kb/') == 0
 
 

@@ -83,8 +83,8 @@ class Ranked:
     before the first page was known: for a word in half of 100,000 terms, 45 ms on SQLite and 130
     on PostgreSQL. A tier is scored only when a page reaches it, and in the search index alone:
     which of its ids to show is asked of `allowed`, in memory, not of the database. A tier is read
-    only once those before it are read whole, so it may hold their terms too (sqlite.tiers): the
-    ids shown already are left out here.
+    only once those before it are read whole, so an engine's last tier may hold their terms too
+    (`LAST_TIER_HOLDS_THE_OTHERS`, sqlite.tiers): the ids shown already are left out here.
     """
 
     def __init__(self, search, allowed):
@@ -106,13 +106,16 @@ class Ranked:
         """The ids of the first `stop` terms, in order, and perhaps some after them."""
         stop = min(stop, self.count())
         shown, seen = [], set()
-        for tier in range(len(engine().TIERS)):
+        tiers = len(engine().TIERS)
+        for tier in range(tiers):
             need = stop - len(shown)
             if need <= 0:
                 break
             fresh = self._named() if tier == 0 else None
-            # A power of two, for few statements; deeper by those shown, which a tier may hold.
-            limit = 1 << (need * self.spread + len(seen) + SLACK - 1).bit_length()
+            # Deeper by those shown where the last tier holds them too; a power of two, for few
+            # statements.
+            held = len(seen) if tier == tiers - 1 and engine().LAST_TIER_HOLDS_THE_OTHERS else 0
+            limit = 1 << (need * self.spread + held + SLACK - 1).bit_length()
             while fresh is None:
                 ids = engine().ranked_ids(self.query, tier, limit)
                 fresh = [pk for pk in ids if pk not in seen and self.allowed.holds(pk)]
@@ -234,8 +237,9 @@ def candidates(terms, query):
     if named and len(named) < len(query.words):
         holding = engine().match(terms, Query(" ".join(named), tuple(named)), names_only=True)
         # In the index's order, not by rank: all of them are taken or none, and the first are read
-        # without finding, ranking or sorting the rest (for a name's word in 13,000 terms, 48 ms).
-        names = list(holding.order_by().values_list(engine().NAMES, flat=True)[: CANDIDATES + 1])
+        # without finding, ranking or sorting the rest (for a name's word in 13,000 terms, 48 ms);
+        # then sorted, so that a tie in the comparisons below goes the same way on each database.
+        names = sorted(holding.order_by().values_list(engine().NAMES, flat=True)[: CANDIDATES + 1])
         if len(names) <= CANDIDATES:
             return names
     return engine().similar_names(terms, query.text, CANDIDATES)

@@ -112,6 +112,7 @@ def tier(number, words, names):
 
 
 TIERS = ("names", "summary", "elsewhere")
+LAST_TIER_HOLDS_THE_OTHERS = False
 
 
 @planned_each_time()

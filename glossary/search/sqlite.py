@@ -54,7 +54,8 @@ def tiers(query):
     return [names, f"({summary}) NOT ({names})", conjunction(query.words)]
 
 
-TIERS = ("names", "summary", "elsewhere")
+TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers)
+LAST_TIER_HOLDS_THE_OTHERS = True
 
 
 def ranked_ids(query, tier, limit):
