@@ -5,12 +5,13 @@ from importlib import import_module
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
 from django.template import engines
 from django.test import override_settings
 from django.utils import timezone
 
 from glossary import search
-from glossary.models import FAQ, Alias, Term
+from glossary.models import FAQ, Alias, PostgresSearchIndex, SqliteNamesIndex, Term
 from glossary.search.snippets import Snippets
 from glossary.search.text import Query
 
@@ -390,6 +391,28 @@ class TestFreshness:
             term.save()
         assert top(client, "relocation") == ["shoring"]
         assert top(client, "shoring") == []
+
+    def test_the_names_index_follows_names_and_aliases(self, term, committed):
+        """The first tier and prefixes read the names from the engine's names index (on SQLite a
+        table of its own, migration 0018, with triggers of its own)."""
+        index = {"sqlite": SqliteNamesIndex, "postgresql": PostgresSearchIndex}[connection.vendor]
+
+        def names():
+            return list(index.objects.filter(pk=term.pk).values_list("names", flat=True))
+
+        assert names() == ["Shoring"]
+        with committed():
+            alias = Alias.objects.create(term=term, name="Workshifting")
+        term.headword, term.expansion = "Relocation", "Moving work"
+        with committed():
+            term.save()
+        assert names() == ["Relocation | Moving work | Workshifting"]
+        with committed():
+            alias.delete()
+        assert names() == ["Relocation | Moving work"]
+        with committed():
+            term.delete()
+        assert names() == []
 
     def test_bulk_update_without_save(self, client, term, committed):
         with committed():

@@ -1,7 +1,7 @@
 """The glossary's models, by concern: taxonomy, terms with their parts, mentions, the search index."""
 
 from .mentions import Mention
-from .search_index import PostgresSearchIndex, SqliteSearchIndex
+from .search_index import PostgresSearchIndex, SqliteNamesIndex, SqliteSearchIndex
 from .taxonomy import Benefit, Category, Facet, Risk, terms_using
 from .terms import (
     CARD_FIELDS,
@@ -34,6 +34,7 @@ __all__ = [
     "PostgresSearchIndex",
     "Risk",
     "Source",
+    "SqliteNamesIndex",
     "SqliteSearchIndex",
     "TaggedTerm",
     "Term",

@@ -27,6 +27,25 @@ class SqliteSearchIndex(models.Model):
         return self.names
 
 
+class SqliteNamesIndex(models.Model):
+    """The FTS5 table of each term's names alone on SQLite (migration 0018), for the searches of
+    names: a column filter of SqliteSearchIndex reads every position of the word."""
+
+    term = models.OneToOneField(
+        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_names"
+    )
+    match = models.TextField(db_column="glossary_term_names")
+    rank = models.FloatField()
+    names = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "glossary_term_names"
+
+    def __str__(self):
+        return self.names
+
+
 class PostgresSearchIndex(models.Model):
     """The weighted tsvector of each term on PostgreSQL, and its names for trigram matching."""
 

@@ -1,4 +1,5 @@
-"""SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25) and its trigram twin."""
+"""SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25), one of the names alone
+(glossary_term_names, migration 0018) and a trigram table of the names."""
 
 import json
 from functools import cache
@@ -7,7 +8,7 @@ from django.db import connection
 from django.db.models import Aggregate, F, TextField
 from django.db.models.functions import Lower
 
-from ..models import SqliteSearchIndex, Term
+from ..models import SqliteNamesIndex, SqliteSearchIndex, Term
 from ..prepared import PreparedRead
 from .among import among
 from .text import fragments, spellings
@@ -36,22 +37,27 @@ def conjunction(words, *, prefix=False):
     return " AND ".join(groups)
 
 
-def expression(query, *, names_only=False):
-    """An FTS5 expression: every word anywhere, or in the names with the last word as a prefix."""
-    names = f"{{names}} : ({conjunction(query.words, prefix=True)})"
-    return names if names_only else f"({conjunction(query.words)}) OR {names}"
+def expression(query):
+    """An FTS5 expression of glossary_term_fts: every word anywhere, or in the names with the last
+    word as a prefix."""
+    return f"({conjunction(query.words)}) OR {{names}} : ({conjunction(query.words, prefix=True)})"
 
 
 def tiers(query):
-    """FTS5 expressions of the matches by where the words are found: in the names (the last word
-    may be a prefix), in the names and definition but not so in the names, anywhere (see Ranked).
+    """(index, FTS5 expression) of the matches by where the words are found: in the names (the
+    last word may be a prefix; the names' own table), in the names and definition but not so in
+    the names, anywhere (see Ranked).
 
     The last holds those of the tiers before it, which Ranked has read whole by then and leaves
     out itself. Left out here, their words made as many more phrases, and bm25 counts the terms
     that hold each phrase of an expression: 6 ms against 1.6 for a benchmark's respelled queries."""
-    names = expression(query, names_only=True)
+    names = f"{{names}} : ({conjunction(query.words, prefix=True)})"
     summary = f"{{names definition}} : ({conjunction(query.words)})"
-    return [names, f"({summary}) NOT ({names})", conjunction(query.words)]
+    return [
+        (SqliteNamesIndex, conjunction(query.words, prefix=True)),
+        (SqliteSearchIndex, f"({summary}) NOT ({names})"),
+        (SqliteSearchIndex, conjunction(query.words)),
+    ]
 
 
 TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers)
@@ -61,17 +67,16 @@ LAST_TIER_HOLDS_THE_OTHERS = True
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    return ranked_read(limit)(tiers(query)[tier])
+    index, expression = tiers(query)[tier]
+    return ranked_read(index, limit)(expression)
 
 
 @cache
-def ranked_read(limit):
-    """The read of `ranked_ids`, prepared (glossary.prepared) for each limit it is given."""
+def ranked_read(index, limit):
+    """The read of `ranked_ids`, prepared (glossary.prepared) for each index and limit it is given."""
     return PreparedRead(
         lambda expression: (
-            SqliteSearchIndex.objects.filter(match=expression)
-            .order_by("rank", "pk")
-            .values_list("pk", flat=True)[:limit]
+            index.objects.filter(match=expression).order_by("rank", "pk").values_list("pk", flat=True)[:limit]
         )
     )
 
@@ -83,8 +88,12 @@ def match(terms, query, *, names_only=False):
     on a term's id (such as `pk__in`, see Ranked) before reading the term's row (three times faster
     for a common prefix).
     """
-    expr = expression(query, names_only=names_only)
-    return terms.filter(sqlite_index__match=expr, sqlite_index__pk=F("pk")).annotate(
+    if names_only:
+        named = terms.filter(
+            sqlite_names__match=conjunction(query.words, prefix=True), sqlite_names__pk=F("pk")
+        )
+        return named.annotate(search_rank=F("sqlite_names__rank"))
+    return terms.filter(sqlite_index__match=expression(query), sqlite_index__pk=F("pk")).annotate(
         search_rank=F("sqlite_index__rank")
     )
 
@@ -96,7 +105,8 @@ class JSONGroupArray(Aggregate):
 
 def matched_ids(query):
     """The ids of every term that matches, drafts too, read from the index alone, as one JSON
-    array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM)."""
+    array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM).
+    (With the names' own table for the names' part, two reads and their union took longer.)"""
     ids = SqliteSearchIndex.objects.filter(match=expression(query)).aggregate(ids=JSONGroupArray("pk"))
     return json.loads(ids["ids"])
 
@@ -126,12 +136,12 @@ def similar_names(terms, text, limit):
 def named_words(terms, words):
     """Those of `words` that the names of some of `terms` hold (as FTS5 stems them), in one query."""
     kept, params = among(terms, "held.rowid")
-    exists = f"""SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_fts AS held
-                 WHERE held.glossary_term_fts MATCH %s AND EXISTS ({kept}))"""  # noqa: S608 (the ORM's own SQL)
+    exists = f"""SELECT %s WHERE EXISTS (SELECT 1 FROM glossary_term_names AS held
+                 WHERE held.glossary_term_names MATCH %s AND EXISTS ({kept}))"""  # noqa: S608 (the ORM's own SQL)
     with connection.cursor() as cursor:
         cursor.execute(
             " UNION ALL ".join([exists] * len(words)),
-            [param for word in words for param in (word, f"{{names}} : {quoted(word)}", *params)],
+            [param for word in words for param in (word, quoted(word), *params)],
         )
         return {word for (word,) in cursor.fetchall()}
 
