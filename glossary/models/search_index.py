@@ -7,43 +7,45 @@ from django.db import models
 from .terms import Term
 
 
-class SqliteSearchIndex(models.Model):
-    """The FTS5 table on SQLite: one row per term, its rowid the term's id."""
+class Fts5Table(models.Model):
+    """An FTS5 table on SQLite: one row per term, its rowid the term's id. FTS5 names a hidden
+    column after the table (`table = 'query'` is a full-text match) and has a hidden rank column
+    (bm25; lower is better)."""
 
-    term = models.OneToOneField(
-        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_index"
-    )
-    # FTS5 names a hidden column after the table: `table = 'query'` is a full-text match.
-    match = models.TextField(db_column="glossary_term_fts")
-    # FTS5's hidden rank column: bm25 with the weights set by the migration; lower is better.
     rank = models.FloatField()
     names = models.TextField()
 
     class Meta:
+        abstract = True
         managed = False
-        db_table = "glossary_term_fts"
 
     def __str__(self):
         return self.names
 
 
-class SqliteNamesIndex(models.Model):
-    """The FTS5 table of each term's names alone on SQLite (migration 0018), for the searches of
-    names: a column filter of SqliteSearchIndex reads every position of the word."""
+class SqliteSearchIndex(Fts5Table):
+    """Each term's names, definition and body (with its FAQ); rank weighted by the migration."""
+
+    term = models.OneToOneField(
+        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_index"
+    )
+    match = models.TextField(db_column="glossary_term_fts")
+
+    class Meta(Fts5Table.Meta):
+        db_table = "glossary_term_fts"
+
+
+class SqliteNamesIndex(Fts5Table):
+    """Each term's names alone (migration 0018), for the searches of names: a column filter of
+    SqliteSearchIndex reads every position of the word."""
 
     term = models.OneToOneField(
         Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_names"
     )
     match = models.TextField(db_column="glossary_term_names")
-    rank = models.FloatField()
-    names = models.TextField()
 
-    class Meta:
-        managed = False
+    class Meta(Fts5Table.Meta):
         db_table = "glossary_term_names"
-
-    def __str__(self):
-        return self.names
 
 
 class PostgresSearchIndex(models.Model):

@@ -37,10 +37,15 @@ def conjunction(words, *, prefix=False):
     return " AND ".join(groups)
 
 
+def named(query):
+    """Every word of `query`, the last as a prefix: what the names must hold."""
+    return conjunction(query.words, prefix=True)
+
+
 def expression(query):
     """An FTS5 expression of glossary_term_fts: every word anywhere, or in the names with the last
     word as a prefix."""
-    return f"({conjunction(query.words)}) OR {{names}} : ({conjunction(query.words, prefix=True)})"
+    return f"({conjunction(query.words)}) OR {{names}} : ({named(query)})"
 
 
 def tiers(query):
@@ -51,10 +56,10 @@ def tiers(query):
     The last holds those of the tiers before it, which Ranked has read whole by then and leaves
     out itself. Left out here, their words made as many more phrases, and bm25 counts the terms
     that hold each phrase of an expression: 6 ms against 1.6 for a benchmark's respelled queries."""
-    names = f"{{names}} : ({conjunction(query.words, prefix=True)})"
+    names = f"{{names}} : ({named(query)})"
     summary = f"{{names definition}} : ({conjunction(query.words)})"
     return [
-        (SqliteNamesIndex, conjunction(query.words, prefix=True)),
+        (SqliteNamesIndex, named(query)),
         (SqliteSearchIndex, f"({summary}) NOT ({names})"),
         (SqliteSearchIndex, conjunction(query.words)),
     ]
@@ -67,8 +72,8 @@ LAST_TIER_HOLDS_THE_OTHERS = True
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    index, expression = tiers(query)[tier]
-    return ranked_read(index, limit)(expression)
+    index, text = tiers(query)[tier]
+    return ranked_read(index, limit)(text)
 
 
 @cache
@@ -89,10 +94,8 @@ def match(terms, query, *, names_only=False):
     for a common prefix).
     """
     if names_only:
-        named = terms.filter(
-            sqlite_names__match=conjunction(query.words, prefix=True), sqlite_names__pk=F("pk")
-        )
-        return named.annotate(search_rank=F("sqlite_names__rank"))
+        holding = terms.filter(sqlite_names__match=named(query), sqlite_names__pk=F("pk"))
+        return holding.annotate(search_rank=F("sqlite_names__rank"))
     return terms.filter(sqlite_index__match=expression(query), sqlite_index__pk=F("pk")).annotate(
         search_rank=F("sqlite_index__rank")
     )
