@@ -13,6 +13,7 @@ from urllib.parse import quote_plus
 import django_filters
 from django import forms
 from django.utils.functional import cached_property
+from django_filters.fields import ChoiceField, MultipleChoiceField
 
 from .cache import remembered
 from .catalogs import all_categories
@@ -85,6 +86,24 @@ def encoded(name, value):
     return f"{name}={quote_plus(value)}"
 
 
+class KnownChoices:
+    """A choice field whose `valid_value` is one look-up among its choices' values, where Django's
+    goes through every choice (each category of the sidebar, for each value asked for, twice)."""
+
+    def valid_value(self, value):
+        if (known := self.__dict__.get("known")) is None:
+            known = self.known = {str(choice) for choice, _ in self.choices}
+        return str(value) in known
+
+
+class KnownChoiceFilter(django_filters.ChoiceFilter):
+    field_class = type("KnownChoiceField", (KnownChoices, ChoiceField), {})
+
+
+class KnownMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = type("KnownMultipleChoiceField", (KnownChoices, MultipleChoiceField), {})
+
+
 def address(parts):
     """A link to the index with {filter: its encoded parts}."""
     return "?" + "&".join(chain.from_iterable(parts.values()))
@@ -95,13 +114,15 @@ class TermFilter(django_filters.FilterSet):
     and tag. Invalid values are reported on the form and ignored; the rest still apply."""
 
     q = django_filters.CharFilter(label="Search", method="filter_text")
-    letter = django_filters.ChoiceFilter(
+    # Labels given: django-filter would otherwise look them up in the model's fields on each request.
+    letter = KnownChoiceFilter(
+        label="Letter",
         choices=choices({letter: letter for letter in LETTERS}),
         empty_label="Any letter",
         method="filter_letter",
     )
-    category = django_filters.MultipleChoiceFilter(choices=[], method="filter_categories")
-    tag = django_filters.MultipleChoiceFilter(choices=[], method="filter_tags")
+    category = KnownMultipleChoiceFilter(label="Category", choices=[], method="filter_categories")
+    tag = KnownMultipleChoiceFilter(label="Tag", choices=[], method="filter_tags")
 
     class Meta:
         model = Term
