@@ -240,7 +240,7 @@ class Places:
         return Places(self.sets, self.places & places)
 
     def matching(self, search):
-        return self._only(self.sets.places_of(search.matched_ids))
+        return self._only(search.matched)
 
     def starting_with(self, letter):
         stretch = self.sets.letters.get(letter)

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.template import engines
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from glossary import search
@@ -329,6 +330,35 @@ class TestWithFilters:
         assert sum(letters.values()) == response.context["page_obj"].paginator.count
         tag_total = {o.label: o.count for o in term_filter.tag_options()}
         assert all(count <= response.context["page_obj"].paginator.count for count in tag_total.values())
+
+
+class TestMatchesKept:
+    """A search's matches are read once per content version: its other pages and the same search
+    narrowed by the sidebar's options use them again; a committed edit has them read afresh."""
+
+    AGGREGATE = {"sqlite": "json_group_array", "postgresql": "ARRAY_AGG"}
+
+    def match_reads(self, client, params):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/search/", params)
+        assert response.status_code == 200
+        marker = self.AGGREGATE[connection.vendor]
+        return sum(marker in query["sql"] for query in captured), response.context["page_obj"]
+
+    def test_pages_and_filters_of_one_search(self, client, seed, committed):
+        reads, page = self.match_reads(client, {"q": "outsourcing"})
+        assert reads == 1 and page.paginator.num_pages == 2
+        reads, second = self.match_reads(client, {"q": "outsourcing", "page": "2"})
+        assert reads == 0 and second.number == 2
+        for params in [{"category": "location/offshore"}, {"letter": "K"}]:
+            reads, narrowed = self.match_reads(client, {"q": "outsourcing", **params})
+            assert reads == 0 and 0 < narrowed.paginator.count < page.paginator.count
+        assert self.match_reads(client, {"q": "outsourcing process"})[0] == 1  # another query
+
+        with committed():
+            broker = factories.term(headword="Outsourcing broker", definition="Finds outsourcing partners.")
+        reads, fresh = self.match_reads(client, {"q": "outsourcing", "letter": "O"})
+        assert reads == 1 and broker.slug in [card.slug for card in fresh.object_list]
 
 
 class TestFreshness:
