@@ -13,6 +13,7 @@ from bisect import insort
 from collections import defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
+from operator import itemgetter
 
 from django.utils import timezone
 from pyroaring import BitMap, FrozenBitMap
@@ -199,8 +200,10 @@ class TermSets:
         90,000 ids take 8 ms, so a search keeps them: glossary.search.matched_places)."""
         if max(term_ids, default=0) >= len(self.place_at):  # terms added since these sets were built
             places = BitMap(place for pk in term_ids if (place := self.place(pk)) is not None)
+        elif len(term_ids) > 1:  # an itemgetter of all the ids: 5.4 ms → 3.1 for 50,000
+            places = BitMap(itemgetter(*term_ids)(self.place_at))
         else:
-            places = BitMap(map(self.place_at.__getitem__, term_ids))
+            places = BitMap(self.place_at[pk] for pk in term_ids)
         places.discard(NO_PLACE)
         return FrozenBitMap(places)
 

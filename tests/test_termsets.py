@@ -171,6 +171,9 @@ def test_a_searchs_ids_become_the_places_of_published_terms_only(terms):
     newer = factories.term(headword="Newer")
     ids = [terms["draft"].pk, terms["live"].pk, 10**6, newer.pk]
     assert [sets.ids[place] for place in sets.places_of(ids)] == [terms["live"].pk]
+    for known in [ids[:2], ids[1:2]]:  # none added since: many ids, and one
+        assert [sets.ids[place] for place in sets.places_of(known)] == [terms["live"].pk]
+    assert not sets.places_of([])
     published = Places(sets, sets.everything)
     assert published.holds(terms["live"].pk)
     assert not any(published.holds(pk) for pk in ids[::2] + [newer.pk])
