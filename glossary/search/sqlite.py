@@ -5,7 +5,7 @@ import json
 from functools import cache
 
 from django.db import connection
-from django.db.models import Aggregate, F, TextField
+from django.db.models import F, Func, TextField
 from django.db.models.functions import Lower
 
 from ..models import SqliteNamesIndex, SqliteSearchIndex, Term
@@ -101,17 +101,26 @@ def match(terms, query, *, names_only=False):
     )
 
 
-class JSONGroupArray(Aggregate):
+class JSONArrayOfAll(Func):
+    """json_group_array(…) over every row the query finds (a Func: see postgresql.ArrayOfAll)."""
+
     function = "json_group_array"
     output_field = TextField()
+
+
+# Prepared (glossary.prepared): compiling it cost every search about a third of a millisecond.
+matched_read = PreparedRead(
+    lambda expression: SqliteSearchIndex.objects.filter(match=expression).values_list(
+        JSONArrayOfAll("pk"), flat=True
+    )
+)
 
 
 def matched_ids(query):
     """The ids of every term that matches, drafts too, read from the index alone, as one JSON
     array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM).
     (With the names' own table for the names' part, two reads and their union took longer.)"""
-    ids = SqliteSearchIndex.objects.filter(match=expression(query)).aggregate(ids=JSONGroupArray("pk"))
-    return json.loads(ids["ids"])
+    return json.loads(matched_read(expression(query))[0])
 
 
 def similar_names(terms, text, limit):
