@@ -87,8 +87,9 @@ def encoded(name, value):
 
 
 class KnownChoices:
-    """A choice field whose `valid_value` is one look-up among its choices' values, where Django's
-    goes through every choice (each category of the sidebar, for each value asked for, twice)."""
+    """A choice field of flat choices whose `valid_value` is one look-up among their values, where
+    Django's goes through every choice (each category of the sidebar, for each value asked for,
+    twice)."""
 
     def valid_value(self, value):
         if (known := self.__dict__.get("known")) is None:

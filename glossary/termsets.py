@@ -10,10 +10,11 @@ takes microseconds; a page of any list is a slice of its places, whose cards are
 
 from array import array
 from bisect import insort
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
 from operator import itemgetter
+from threading import Lock
 
 from django.utils import timezone
 from pyroaring import BitMap, FrozenBitMap
@@ -26,6 +27,7 @@ INITIAL = CARD_FIELDS.index("initial")  # in a card's values
 NO_PLACE = 2**32 - 1  # in TermSets.place_at, for an id that is no published term's
 # Up to this many terms, counting each one's tags beats trying a thousand tags against them all.
 FEW_TERMS = 2000
+MATCHES_KEPT = 256  # the searches whose matches each term sets keep (TermSets.matching)
 
 
 def place_in(place_at, term_id):
@@ -123,6 +125,8 @@ class TermSets:
         self.tag_at = {tag.slug: tag for tag in tags}.get  # the TagSet of a slug, or None
         self.tag_runs, self.tag_indexes = tags_by_place(tags, len(ids))
         self.everything = FrozenBitMap(range(len(ids)))
+        self.matches = OrderedDict()  # {a search's words: its matches' places}, the latest last
+        self.matches_lock = Lock()  # the development server answers in threads
 
     @classmethod
     def build(cls):
@@ -196,8 +200,7 @@ class TermSets:
         return [Card(self.ids[place], self.cards[place]) for place in places]
 
     def places_of(self, term_ids):
-        """The places of the published ones among `term_ids` (a search's matches; a common word's
-        90,000 ids take 8 ms, so a search keeps them: glossary.search.matched_places)."""
+        """The places of the published ones among `term_ids` (a search's matches)."""
         if max(term_ids, default=0) >= len(self.place_at):  # terms added since these sets were built
             places = BitMap(place for pk in term_ids if (place := self.place(pk)) is not None)
         elif len(term_ids) > 1:  # an itemgetter of all the ids: 5.4 ms → 3.1 for 50,000
@@ -206,6 +209,24 @@ class TermSets:
             places = BitMap(self.place_at[pk] for pk in term_ids)
         places.discard(NO_PLACE)
         return FrozenBitMap(places)
+
+    def matching(self, words, read):
+        """The places of the published ones among the ids `read()` gives: the matches of a search
+        for `words`, kept for the MATCHES_KEPT searches asked last. The other pages of a search,
+        and the same search narrowed by its sidebar's options, read them once: a common word's are
+        tens of thousands of ids (25 ms on PostgreSQL, which visits a heap page of its index for
+        every few; 18 on SQLite) and their places a few kilobytes. Places are numbered by the
+        sets they were found in, so they are kept here, with them."""
+        with self.matches_lock:
+            if (places := self.matches.get(words)) is not None:
+                self.matches.move_to_end(words)
+                return places
+        places = self.places_of(read())
+        with self.matches_lock:
+            self.matches[words] = places
+            if len(self.matches) > MATCHES_KEPT:
+                self.matches.popitem(last=False)
+        return places
 
 
 # The card values (the id first) of a page of any list, by id, while the sets keep none (the cache
@@ -236,7 +257,7 @@ class Places:
         return Places(self.sets, self.places & places)
 
     def matching(self, search):
-        return self._only(search.matched)
+        return self._only(search.places_in(self.sets))
 
     def starting_with(self, letter):
         stretch = self.sets.letters.get(letter)

@@ -14,7 +14,6 @@ from django.utils import timezone
 from pyroaring import FrozenBitMap
 from rapidfuzz import fuzz, process
 
-from ..cache import remembered
 from ..models import Alias, Term
 from ..prepared import PreparedRead
 from ..termsets import current
@@ -162,6 +161,10 @@ class Search:
         if self.query and not self.matched:
             self._respell(terms)
 
+    def places_in(self, sets):
+        """`matched`, as places of `sets`: term sets built after the search number them anew."""
+        return matched_places(self.query, sets)
+
     def __bool__(self):
         """Whether anything was typed; a query of punctuation alone matches nothing."""
         return bool(self.text)
@@ -215,17 +218,13 @@ bodies_read = PreparedRead(
 )
 
 
-def matched_places(query):
-    """The places (glossary.termsets) of the published terms that match `query`, kept in this
-    process for the content version (glossary.cache.remembered): the pages of one search, and the
-    same search narrowed by its sidebar's options, share them. A common word's matches are tens of
-    thousands of terms (for a word in half of 100,000, 25 ms on PostgreSQL, which visits a heap
-    page of the index for every few; 18 on SQLite), and their places take a few kilobytes (a
-    Roaring bitmap)."""
+def matched_places(query, sets=None):
+    """The places in `sets` (by default the current term sets) of the published terms that match
+    `query`, read once for many pages (TermSets.matching)."""
     if not query:
         return FrozenBitMap()
-    sets = current()
-    return remembered("matches", *query.words, compute=lambda: sets.places_of(engine().matched_ids(query)))
+    sets = current() if sets is None else sets
+    return sets.matching(query.words, lambda: engine().matched_ids(query))
 
 
 def candidates(terms, query):
