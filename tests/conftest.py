@@ -1,9 +1,12 @@
 import math
+import sys
 from contextlib import contextmanager
+from itertools import groupby
 
 import pytest
 from django.core.cache import caches
-from django.db import connection
+from django.core.management import call_command
+from django.db import connection, transaction
 
 from editorial import scheduling
 from editorial.scheduling import schedule
@@ -43,6 +46,52 @@ def run_commit_callbacks():
 def committed_block():
     yield
     run_commit_callbacks()
+
+
+def kept_for_the_module(django_db_blocker, build):
+    """For a module-scoped fixture named `..._kept`: the rows `build()` writes stay for each test
+    of the module (whose own transaction is a savepoint inside this one, rolled back after each
+    test as usual) and are rolled back after its last test. Data that takes seconds to write is
+    written once per module, not once per test; it counts as committed (its on-commit callbacks
+    have run). The module's tests that do not ask for it run first, so never see it."""
+    outer = transaction.atomic()
+    with django_db_blocker.unblock():
+        outer.__enter__()
+        try:
+            built = build()
+            run_commit_callbacks()
+        except BaseException:
+            outer.__exit__(*sys.exc_info())
+            raise
+    yield built
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """In each run of tests of one module, those that use data kept for the module run after those
+    that do not (see kept_for_the_module); the order is otherwise the one pytest-django chose
+    (transactional tests last, as they empty the database)."""
+
+    def module(item):
+        return item.nodeid.split("::")[0]
+
+    def uses_kept_data(item):
+        return any(name.endswith("_kept") for name in item.fixturenames)
+
+    items[:] = [item for _, run in groupby(items, key=module) for item in sorted(run, key=uses_kept_data)]
+
+
+@pytest.fixture(scope="module")
+def seed_kept(django_db_setup, django_db_blocker):
+    yield from kept_for_the_module(django_db_blocker, lambda: call_command("load_demo", verbosity=0))
+
+
+@pytest.fixture
+def seed(seed_kept, db):
+    """The shipped seed content (`manage.py load_demo`), loaded once for the module."""
 
 
 @pytest.fixture

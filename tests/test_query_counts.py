@@ -8,6 +8,7 @@ from editorial.scheduling import schedule
 from glossary import cache, catalogs, termsets
 
 from . import factories
+from .conftest import kept_for_the_module
 
 # One bound per page (the most measured today on either database); each must hold with 5 terms and
 # with 300 alike. Counts and pages of lists come from the term sets (built once per version, below),
@@ -34,10 +35,8 @@ BOUNDS = {
 }
 
 
-@pytest.fixture(params=[5, 300], ids=lambda n: f"{n}-terms")
-def glossary(request, db):
+def build_glossary(n):
     """`n` published terms, each classified, tagged, related, with aliases, FAQ and sources."""
-    n = request.param
     place, kind = factories.facet(slug="place"), factories.facet(slug="kind")
     places = [factories.category(place, slug=f"place-{i}") for i in range(4)]
     kinds = [factories.category(kind, slug=f"kind-{i}") for i in range(3)]
@@ -65,6 +64,16 @@ def glossary(request, db):
     for other in terms[2:40]:
         factories.relation(other, terms[0], "contrasts")
     return terms
+
+
+@pytest.fixture(scope="module", params=[5, 300], ids=lambda n: f"{n}-terms")
+def glossary_kept(request, django_db_setup, django_db_blocker):
+    yield from kept_for_the_module(django_db_blocker, lambda: build_glossary(request.param))
+
+
+@pytest.fixture
+def glossary(glossary_kept, db):
+    return glossary_kept
 
 
 @pytest.mark.parametrize("url", BOUNDS)

@@ -5,7 +5,6 @@ from importlib import import_module
 
 import pytest
 from django.core.cache import caches
-from django.core.management import call_command
 from django.db import connection
 from django.template import engines
 from django.test import override_settings
@@ -79,11 +78,6 @@ RELEVANCE = [
     # an acronym with two meanings lists both at the top
     ("rpo", ["rpo", "recovery-point-objective"]),
 ]
-
-
-@pytest.fixture
-def seed(db):
-    call_command("load_demo", verbosity=0)
 
 
 def top(client, q, n=3):
