@@ -30,10 +30,17 @@ def bpo(db):
     return term
 
 
-def test_the_bpo_form_fits_in_two_screens_and_previews_the_article(bpo, live_server, browser):
+@pytest.fixture
+def editor(db):
+    """Written before the browser starts: a write made while Playwright runs opens a connection of
+    its own that nothing closes, and PostgreSQL then refuses to drop the test database."""
     editor = member("Editors")
     editor.set_password(PASSWORD)
     editor.save()
+    return editor
+
+
+def test_the_bpo_form_fits_in_two_screens_and_previews_the_article(bpo, editor, live_server, browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", editor.username)
