@@ -176,7 +176,8 @@ class TermSets:
 
     def parts_of(self, term_id):
         """The ids of the categories, benefits and risks of a published term, and its tags (as
-        TagSets); None for a term these sets do not hold. A check of each set: microseconds."""
+        TagSets); None for a term these sets do not hold. A check of each set (microseconds), but
+        tags, of which there may be thousands: their indexes by place (tags_by_place)."""
         place = self.place(term_id)
         if place is None:
             return None
@@ -186,7 +187,10 @@ class TermSets:
 
         return Parts(
             categories=holding(self.categories),
-            tags=[tag for tag in self.tags if place in tag.places],
+            tags=[
+                self.tags[index]
+                for index in self.tag_indexes[self.tag_runs[place] : self.tag_runs[place + 1]]
+            ],
             benefits=holding(self.benefits),
             risks=holding(self.risks),
         )
