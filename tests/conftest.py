@@ -73,15 +73,20 @@ def kept_for_the_module(django_db_blocker, build):
 def pytest_collection_modifyitems(items):
     """In each run of tests of one module, those that use data kept for the module run after those
     that do not (see kept_for_the_module); the order is otherwise the one pytest-django chose
-    (transactional tests last, as they empty the database)."""
+    (transactional tests after the others, as they empty the database), which no move crosses."""
 
-    def module(item):
-        return item.nodeid.split("::")[0]
+    def run(item):
+        marker = item.get_closest_marker("django_db")
+        asked = marker is not None and (
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+        transactional = bool(asked) or not {"transactional_db", "live_server"}.isdisjoint(item.fixturenames)
+        return item.nodeid.split("::")[0], transactional
 
     def uses_kept_data(item):
         return any(name.endswith("_kept") for name in item.fixturenames)
 
-    items[:] = [item for _, run in groupby(items, key=module) for item in sorted(run, key=uses_kept_data)]
+    items[:] = [item for _, same in groupby(items, key=run) for item in sorted(same, key=uses_kept_data)]
 
 
 @pytest.fixture(scope="module")
