@@ -75,6 +75,8 @@ paths = {%(paths)s}
 etags = {%(etags)s}
 statuses = {}
 local i = %(start)d
+local n = 0
+local tag_repeats = %(tag_repeats)s
 local threads = {}
 
 function setup(thread)
@@ -83,10 +85,17 @@ end
 
 function request()
   i = i %% #paths + 1
+  n = n + 1
   if #etags > 0 then
     return wrk.format("GET", paths[i], {["If-None-Match"] = etags[i]})
   end
-  return wrk.format("GET", paths[i])
+  local path = paths[i]
+  if tag_repeats and n > #paths then
+    -- A repeat: tagged, so that the cache, which stored the first, neither answers nor stores it.
+    local pass = math.floor((n - 1) / #paths)
+    path = path .. (string.find(path, "?", 1, true) and "&" or "?") .. "utm_campaign=pass" .. pass
+  end
+  return wrk.format("GET", path)
 end
 
 function response(status, headers, body)
@@ -251,8 +260,10 @@ def lua_string(text):
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def wrk(port, paths, connections, duration, workdir, etags=(), start=0):
-    """One wrk run cycling through `paths`; its figures and the statuses it saw."""
+def wrk(port, paths, connections, duration, workdir, etags=(), start=0, tag_repeats=False):
+    """One wrk run cycling through `paths`; its figures and the statuses it saw. With
+    `tag_repeats`, each address asked again carries a campaign parameter, so that no request of
+    a cold run is answered from the cache."""
     script = Path(workdir) / "cycle.lua"
     script.write_text(
         LUA
@@ -260,6 +271,7 @@ def wrk(port, paths, connections, duration, workdir, etags=(), start=0):
             "paths": ", ".join(map(lua_string, paths)),
             "etags": ", ".join(map(lua_string, etags)),
             "start": start % len(paths),
+            "tag_repeats": "true" if tag_repeats else "false",
         }
     )
     command = [
@@ -432,9 +444,10 @@ def measure(server, page, mode, paths, connections, durations, workdir, etags=()
         measured, warmup = paths[:-split], paths[-split:]
     if mode == "warm":
         server.prime(paths[0], {"If-None-Match": etags[0]} if etags else None)
-    wrk(server.port, warmup, connections, durations["warmup"], workdir, etags)
+    cold = mode == "cold" and page != "article 304"
+    wrk(server.port, warmup, connections, durations["warmup"], workdir, etags, tag_repeats=cold)
     server.settle()
-    result = wrk(server.port, measured, connections, durations[mode], workdir, etags)
+    result = wrk(server.port, measured, connections, durations[mode], workdir, etags, tag_repeats=cold)
     server.settle()
     unexpected = {code: n for code, n in result["statuses"].items() if code != expected(page)}
     result.update(
@@ -449,8 +462,8 @@ def measure(server, page, mode, paths, connections, durations, workdir, etags=()
         result["note"] = f"no request completed in {durations[mode]} s"
     elif result["requests"] < 20:
         result["note"] = f"only {result['requests']} requests"
-    elif page != "article 304" and mode == "cold" and result["requests"] > len(measured):
-        result["note"] = f"{result['requests']} requests cycled through {len(measured)} URLs"
+    elif cold and result["requests"] > len(measured):
+        result["note"] = f"{result['requests']} requests cycled through {len(measured)} URLs, repeats tagged"
     log(
         f"    {page:<20} {mode:<4} {result['rps']:>8.1f} req/s  p50 {fmt_ms(result['p50_ms'])}"
         f"  p99 {fmt_ms(result['p99_ms'])}  {result['statuses']}"
