@@ -12,8 +12,9 @@ gunicorn (the server's ceiling), and every reader page twice:
   warm  one URL again and again, 8 connections (once cached, what a popular page costs);
   cold  every request a different URL of the kind, 4 connections: other articles, page numbers,
         filter combinations, search words. Where a kind has fewer real URLs than the run needs,
-        they recur with a utm_campaign parameter, as links from newsletters do, so that each
-        request still misses any page cache.
+        they recur with a utm_campaign parameter, as links from newsletters do, and a run that
+        goes through its list more than once tags each repeat with its pass the same way, so
+        that each request still misses any page cache.
 
 Each is warmed up for a second first (a cold run on URLs it then does not measure). Latencies
 include the wait for a free worker: with 8 connections and 2 workers a request queues behind
