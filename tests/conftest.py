@@ -1,5 +1,4 @@
 import math
-import sys
 from contextlib import contextmanager
 from itertools import groupby
 
@@ -57,16 +56,15 @@ def kept_for_the_module(django_db_blocker, build):
     outer = transaction.atomic()
     with django_db_blocker.unblock():
         outer.__enter__()
-        try:
+    try:
+        with django_db_blocker.unblock():
             built = build()
             run_commit_callbacks()
-        except BaseException:
-            outer.__exit__(*sys.exc_info())
-            raise
-    yield built
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield built
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.hookimpl(trylast=True)
