@@ -399,6 +399,10 @@ def populate(size, seed):
         log(f"  categories, tags, benefits, risks, sources, relations in {time.perf_counter() - timed:.1f} s")
 
     timed = time.perf_counter()
+    call_command("refresh_search", verbosity=0)  # as a deployment does after a large import
+    log(f"  search postings built in {time.perf_counter() - timed:.1f} s")
+
+    timed = time.perf_counter()
     with connection.cursor() as cursor:
         # What autovacuum would do soon after a bulk load: the triggers left dead index rows, and
         # the planners need statistics.

