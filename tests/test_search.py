@@ -332,7 +332,7 @@ class TestMatchesKept:
     narrowed by the sidebar's options use them again; an edit, here or in another process, has
     them read afresh."""
 
-    AGGREGATE = {"sqlite": "group_concat", "postgresql": "glossary_search_postings"}
+    AGGREGATE = {"sqlite": "group_concat", "postgresql": "glossary_search_matches"}
 
     def match_reads(self, client, params):
         with CaptureQueriesContext(connection) as captured:

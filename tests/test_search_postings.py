@@ -77,7 +77,7 @@ def test_terms_written_after_a_refresh_are_found_as_they_are_now(seed):
     refresh()
     with CaptureQueriesContext(connection) as captured:
         assert through_postings("zyxquux") == []
-    assert "glossary_search_postings" in captured[0]["sql"]  # read from the postings
+    assert "glossary_search_matches" in captured[0]["sql"]  # read from the postings
     added = factories.term(headword="Zyxquux", definition="Outsourcing of zyxquux.")
     bpo = Term.objects.get(slug="bpo")
     bpo.definition = "Entrusting a business function to an outside firm for zyxquux."

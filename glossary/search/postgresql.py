@@ -122,42 +122,6 @@ def matched_through_index(query):
 # `refresh_search` builds the postings again.
 CHANGED_AT_MOST = 2000
 
-# A postings read (see matched_ids) is asked for each spelling of each word (the word's number is
-# its `part`) as the document's lexemes ('english') and the names' ('simple'; the last word also as
-# a prefix). It answers with rows of (part, names, forms, ids):
-#   - each lexeme of a spelling, with the ids of the terms that hold it (None if none does); `forms`
-#     is how many lexemes the spelling makes, more than one for a phrase;
-#   - part -3: the ids of the terms whose names hold a lexeme that starts with the last word;
-#   - part -1: the terms whose search rows were written since the postings were built, `forms`
-#     being how many (at most CHANGED_AT_MOST + 1);
-#   - part -2: those of them that match now.
-POSTINGS_READ = """
-WITH asked AS (
-    SELECT * FROM unnest(%s::int[], %s::text[], %s::boolean[], %s::boolean[])
-        WITH ORDINALITY AS asked (part, spelling, names, prefix, n)
-), lexemes AS (
-    SELECT asked.*, lexeme, count(*) OVER (PARTITION BY asked.n) AS forms FROM asked,
-        unnest(tsvector_to_array(to_tsvector(
-            CASE WHEN asked.names THEN 'simple' ELSE 'english' END::regconfig, asked.spelling))) AS lexeme
-), changed AS (
-    SELECT term_id FROM glossary_search_changed LIMIT %s
-)
-SELECT lexemes.part, lexemes.names, lexemes.forms, postings.ids FROM lexemes
-    LEFT JOIN glossary_search_postings AS postings
-    ON postings.names = lexemes.names AND postings.lexeme = lexemes.lexeme
-    WHERE NOT lexemes.prefix
-UNION ALL
-SELECT -3, true, max(lexemes.forms), string_agg(postings.ids, ''::bytea) FROM lexemes
-    JOIN glossary_search_postings AS postings ON postings.names AND lexemes.prefix
-    AND postings.lexeme >= lexemes.lexeme AND postings.lexeme < lexemes.lexeme || chr(1114111)
-UNION ALL
-SELECT -1, NULL, count(*), string_agg(int8send(term_id), ''::bytea) FROM changed
-UNION ALL
-SELECT -2, NULL, 1, string_agg(int8send(search.term_id), ''::bytea) FROM glossary_term_search AS search
-    WHERE search.term_id IN (SELECT term_id FROM changed)
-    AND (search.document @@ to_tsquery('english', %s) OR search.names_document @@ to_tsquery('simple', %s))
-"""
-
 
 def posted(ids):
     """The ids of a postings row (eight bytes each, as int8send writes them) as a BitMap. An id past
@@ -168,7 +132,9 @@ def posted(ids):
 
 def matched_ids(query):
     """The ids of every term that matches `query`, drafts too, in no useful order: `anywhere`
-    worked out from the postings of its words (migration 0019), each tsquery group an intersection
+    worked out from the postings of its words (glossary_search_matches, migration 0019: asked for
+    each spelling of each word, numbered by word, as the document's lexemes and as the names', the
+    last word also as a prefix of the names'), each tsquery group an intersection
     of unions as to_tsquery makes it (a spelling that is a stop word is left out, and so is a word
     whose spellings all are), with the terms written since the postings were built checked
     against their rows."""
@@ -185,7 +151,10 @@ def matched_ids(query):
     with connection.cursor() as cursor:
         # Rows in binary: as text, PostgreSQL spelled the bytes out in hex (1.5 ms against 4.8).
         cursor.cursor.format = Format.BINARY
-        cursor.execute(POSTINGS_READ, [*columns, CHANGED_AT_MOST + 1, *recheck])
+        cursor.execute(
+            "SELECT * FROM glossary_search_matches(%s, %s, %s, %s, %s, %s, %s)",
+            [*columns, CHANGED_AT_MOST, *recheck],
+        )
         rows = cursor.fetchall()
     groups, changed, now = {}, BitMap(), BitMap()
     for part, names, forms, ids in rows:
