@@ -22,16 +22,15 @@ QUERIES = [
     "outsourcing",
     "process outsourcing",
     "business process",
-    "call",  # a name's word and, as a prefix, “call center”
+    "call",  # a word of a name, and as a prefix “call center”
     "cal",
-    "off",
-    "bpo",
-    "front office",
-    "the",  # a stop word: no lexeme in the document, a word of the names
+    "cent",
+    "the",  # a stop word of the document, a word of the names (“The call center”)
     "the outsourcing",  # a stop word beside a word
-    "organisation",  # spelled both ways
+    "off",  # a stop word of PostgreSQL's alone
+    "organisation",  # finds its American spelling too
     "organization",
-    "services",  # stemmed
+    "services",  # stemmed: “service”
     "zzzqqq",  # nothing
     "outsourcing zzzqqq",
     "center knowledge",
@@ -39,9 +38,34 @@ QUERIES = [
 ]
 
 
-def refresh():
+@pytest.fixture
+def glossary(db):
+    terms = {
+        "bpo": factories.term(
+            headword="BPO",
+            expansion="Business process outsourcing",
+            definition="Contracting a business function to an outside service provider.",
+        ),
+        "kpo": factories.term(
+            headword="KPO",
+            expansion="Knowledge process outsourcing",
+            definition="Outsourcing work that needs expert knowledge, off site.",
+        ),
+        "center": factories.term(
+            headword="The call center", definition="An organization that answers calls for a client."
+        ),
+        "design": factories.term(
+            headword="Organisation design", definition="Shaping the services of a firm."
+        ),
+    }
+    Alias.objects.create(term=terms["center"], name="Contact centre")
+    FAQ.objects.create(term=terms["design"], question="Is it outsourcing?", answer="Not by itself.")
+    return terms
+
+
+def refresh(*args):
     out = StringIO()
-    call_command("refresh_search", stdout=out)
+    call_command("refresh_search", *args, stdout=out)
     return out.getvalue()
 
 
@@ -64,87 +88,110 @@ def assert_agree():
 
 
 @postgresql
-def test_the_postings_find_what_the_index_finds(seed):
+def test_the_postings_find_what_the_index_finds(glossary):
+    pks = {name: term.pk for name, term in glossary.items()}
     before = assert_agree()  # built by no one yet: every term is checked as written since
     assert "Postings of" in refresh()
     assert assert_agree() == before
-    assert before["outsourcing"] and before["the outsourcing"] and not before["zzzqqq"]
-    assert before["cal"] and before["call"]  # “Call center” by a prefix of its name
+    assert before["outsourcing"] == sorted([pks["bpo"], pks["kpo"], pks["design"]])  # the FAQ too
+    assert before["cal"] == before["the"] == [pks["center"]]
+    assert before["organisation"] == sorted([pks["center"], pks["design"]])  # and its American spelling
+    assert before["organization"] == [pks["center"]]
+    assert before["services"] == sorted([pks["bpo"], pks["design"]])
+    assert before["zzzqqq"] == before["outsourcing zzzqqq"] == []
 
 
 @postgresql
-def test_terms_written_after_a_refresh_are_found_as_they_are_now(seed):
+def test_terms_written_after_a_refresh_are_found_as_they_are_now(glossary):
     refresh()
     with CaptureQueriesContext(connection) as captured:
         assert through_postings("zyxquux") == []
     assert "glossary_search_matches" in captured[0]["sql"]  # read from the postings
     added = factories.term(headword="Zyxquux", definition="Outsourcing of zyxquux.")
-    bpo = Term.objects.get(slug="bpo")
-    bpo.definition = "Entrusting a business function to an outside firm for zyxquux."
+    bpo = glossary["bpo"]
+    bpo.definition = "Contracting a business function to an outside firm for zyxquux."
     bpo.save()
     assert through_postings("zyxquux") == sorted([added.pk, bpo.pk])
     assert added.pk in through_postings("outsourcing")
 
     # Words taken out, a name added, a question added, a term deleted: as the index has them.
-    bpo.definition = "Entrusting a business function to an outside firm."
+    bpo.definition = "Contracting a business function to an outside firm."
     bpo.save()
     Alias.objects.create(term=added, name="Quuxiform")
-    FAQ.objects.create(term=Term.objects.get(slug="kpo"), question="Why zyxquux?", answer="Because.")
-    assert through_postings("zyxquux") == sorted([added.pk, Term.objects.get(slug="kpo").pk])
+    FAQ.objects.create(term=glossary["kpo"], question="Why zyxquux?", answer="Because.")
+    assert through_postings("zyxquux") == sorted([added.pk, glossary["kpo"].pk])
     assert through_postings("quuxif") == [added.pk]  # a prefix of the new alias
     added.delete()
     assert through_postings("quuxif") == []
     assert_agree()
     refresh()
-    assert through_postings("zyxquux") == [Term.objects.get(slug="kpo").pk]
+    assert through_postings("zyxquux") == [glossary["kpo"].pk]
     assert_agree()
 
 
 @postgresql
-def test_past_so_many_terms_written_the_index_is_read(seed, monkeypatch):
+def test_only_a_write_that_changes_the_words_is_logged(glossary):
+    refresh()
+    term = glossary["bpo"]
+    term.save()  # the search row is written again, with the same words
+    Term.objects.filter(pk=term.pk).update(status=Term.Status.DRAFT)
+    assert refresh("--dry-run") == f"Postings: {postings()} words; terms written since they were built: 0.\n"
+    term.definition += " Offshore."
+    term.save()
+    Alias.objects.create(term=term, name="Outsourced operations")
+    assert refresh("--dry-run").endswith("; terms written since they were built: 1.\n")
+
+
+def postings():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM glossary_search_postings")
+        return cursor.fetchone()[0]
+
+
+@postgresql
+def test_past_so_many_terms_written_the_index_is_read(glossary, monkeypatch):
     from glossary.search import postgresql as engine  # noqa: PLC0415
 
     refresh()
     monkeypatch.setattr(engine, "CHANGED_AT_MOST", 1)
-    for slug in ("bpo", "kpo"):
-        term = Term.objects.get(slug=slug)
+    for term in (glossary["bpo"], glossary["kpo"]):
         term.definition += " Zyxquux."
         term.save()
     with CaptureQueriesContext(connection) as captured:
         found = through_postings("zyxquux")
-    assert found == sorted(Term.objects.filter(slug__in=["bpo", "kpo"]).values_list("pk", flat=True))
+    assert found == sorted([glossary["bpo"].pk, glossary["kpo"].pk])
     assert "ARRAY_AGG" in captured[-1]["sql"]  # the postings were asked first, then the index
     assert_agree()
 
 
 @postgresql
-def test_emptying_the_search_rows_empties_the_postings(seed):
+def test_emptying_the_search_rows_empties_the_postings(glossary):
     refresh()
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's pending checks, or no TRUNCATE
         cursor.execute("TRUNCATE glossary_term CASCADE")  # the search rows go with the terms
-        for table in ("glossary_search_postings", "glossary_search_changed"):
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (a constant)
-            assert cursor.fetchone() == (0,)
+    assert refresh("--dry-run") == "Postings: 0 words; terms written since they were built: 0.\n"
     assert through_postings("outsourcing") == []
     term = factories.term(headword="Outsourcing again")
     assert through_postings("outsourcing") == [term.pk]
+    assert_agree()
 
 
 @pytest.mark.django_db
 def test_the_command_says_what_it_did():
     output = refresh()
     if connection.vendor == "postgresql":
-        assert output.startswith("Postings of ") and output.rstrip().endswith(" s.")
+        assert output.startswith("Postings of ") and "; terms written since the last build: " in output
     else:
         assert output == "Nothing to refresh: SQLite's search index keeps itself current.\n"
+        assert refresh("--dry-run") == output
     out = StringIO()
     call_command("refresh_search", verbosity=0, stdout=out)
     assert out.getvalue() == ""
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("argument", ["--all", "now", "--verbosity=loud"])
+@pytest.mark.parametrize("argument", ["--all", "now", "--dry-run=yes"])
 def test_the_command_refuses_what_it_does_not_take(argument):
     with pytest.raises(CommandError):
         call_command("refresh_search", argument)
