@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from glossary.models import FAQ, Alias, Term
+from glossary.search import postgresql as engine
+from glossary.search.postgresql import matched_ids, matched_through_index, postings_state
 from glossary.search.text import Query
 
 from . import factories
@@ -70,14 +72,10 @@ def refresh(*args):
 
 
 def through_postings(text):
-    from glossary.search.postgresql import matched_ids  # noqa: PLC0415 (PostgreSQL's alone)
-
     return sorted(map(int, matched_ids(Query.parse(text))))
 
 
 def through_index(text):
-    from glossary.search.postgresql import matched_through_index  # noqa: PLC0415
-
     return sorted(map(int, matched_through_index(Query.parse(text))))
 
 
@@ -135,23 +133,16 @@ def test_only_a_write_that_changes_the_words_is_logged(glossary):
     term = glossary["bpo"]
     term.save()  # the search row is written again, with the same words
     Term.objects.filter(pk=term.pk).update(status=Term.Status.DRAFT)
-    assert refresh("--dry-run") == f"Postings: {postings()} words; terms written since they were built: 0.\n"
+    lexemes = postings_state()[1]
+    assert refresh("--dry-run") == f"Postings: {lexemes} words; terms written since they were built: 0.\n"
     term.definition += " Offshore."
     term.save()
     Alias.objects.create(term=term, name="Outsourced operations")
     assert refresh("--dry-run").endswith("; terms written since they were built: 1.\n")
 
 
-def postings():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM glossary_search_postings")
-        return cursor.fetchone()[0]
-
-
 @postgresql
 def test_past_so_many_terms_written_the_index_is_read(glossary, monkeypatch):
-    from glossary.search import postgresql as engine  # noqa: PLC0415
-
     refresh()
     monkeypatch.setattr(engine, "CHANGED_AT_MOST", 1)
     for term in (glossary["bpo"], glossary["kpo"]):

@@ -29,11 +29,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Postings: {lexemes} words; terms written since they were built: {logged}.")
             return
         started = time.monotonic()
-        lexemes = refresh_postings()
+        refresh_postings()
         if not connection.in_atomic_block:  # the log's deleted rows, which every search reads past
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM (ANALYZE) glossary_search_changed, glossary_search_postings")
         if verbosity:
-            elapsed = time.monotonic() - started
+            elapsed, lexemes = time.monotonic() - started, postings_state()[1]
             built = f"Postings of {lexemes} words built in {elapsed:.1f} s"
             self.stdout.write(self.style.SUCCESS(f"{built}; terms written since the last build: {logged}."))
