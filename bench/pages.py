@@ -1,6 +1,6 @@
 """Reader pages under load: gunicorn with production settings, driven by wrk, beside hello-world.
 
-    python bench/pages.py [--db sqlite|postgresql|both] [--sizes 1000,100000] [--quick]
+    python bench/pages.py [--db sqlite|postgresql|both] [--sizes 1000,100000] [--quick] [--pages search,…]
 
 For each database and size, bench/data.py builds (or reuses) the glossary: SQLite in
 .bench-pages.sqlite3 without REDIS_URL (each worker caches in its own memory), PostgreSQL in
@@ -532,7 +532,12 @@ def run(db, size, args, durations, base_env):
         )
         results.append(hello)
         notes = []
-        for page, (warm, cold, distinct) in plan(facts, args.seed).items():
+        pages = plan(facts, args.seed)
+        if unknown := (args.pages or set()) - pages.keys():
+            sys.exit(f"No such page: {', '.join(sorted(unknown))} (pages: {', '.join(pages)})")
+        for page, (warm, cold, distinct) in pages.items():
+            if args.pages and page not in args.pages:
+                continue
             etags = {"warm": (), "cold": ()}
             if page == "article 304":
                 status, headers, _ = get(server.port, warm)
@@ -643,6 +648,9 @@ def main():
         "--redis-url", default=DEFAULT_REDIS, help="a Redis database of its own; it is flushed"
     )
     parser.add_argument("--conn-max-age", help="CONN_MAX_AGE for the app (default: the project's)")
+    parser.add_argument(
+        "--pages", type=lambda names: set(names.split(",")), help="only these, e.g. 'search,search misspelled'"
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
     durations = QUICK if args.quick else FULL
