@@ -12,7 +12,6 @@ from array import array
 from bisect import insort
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from heapq import nlargest
 from threading import Lock
 
 import numpy as np
@@ -25,8 +24,9 @@ from .prepared import PreparedRead
 
 INITIAL = CARD_FIELDS.index("initial")  # in a card's values
 NO_PLACE = 2**32 - 1  # in TermSets.place_at, for an id that is no published term's
-# Up to this many terms, counting each one's tags beats trying a thousand tags against them all.
-FEW_TERMS = 2000
+# Up to this many terms, counting all their tags at once beats trying a thousand tags against
+# them all (at 100,000 terms, 0.07 ms against 0.4 for 1,000 terms, 0.14 against 1.0 for 5,000).
+FEW_TERMS = 10_000
 MATCHES_KEPT = 256  # the searches whose matches each term sets keep (TermSets.matching)
 
 
@@ -124,6 +124,8 @@ class TermSets:
         self.tags = tags  # [TagSet], the most used first
         self.tag_at = {tag.slug: tag for tag in tags}.get  # the TagSet of a slug, or None
         self.tag_runs, self.tag_indexes = tags_by_place(tags, len(ids))
+        self.tag_slug_order = np.empty(len(tags), dtype=np.int64)  # each tag's place among them by slug
+        self.tag_slug_order[np.argsort([tag.slug for tag in tags], kind="stable")] = np.arange(len(tags))
         self.everything = FrozenBitMap(range(len(ids)))
         self.matches = OrderedDict()  # {a search's words: its matches' places}, the latest last
         self.matches_lock = Lock()  # the development server answers in threads
@@ -194,6 +196,18 @@ class TermSets:
             benefits=holding(self.benefits),
             risks=holding(self.risks),
         )
+
+    def tag_counts(self, places):
+        """How many of the terms at `places` (a BitMap) each tag has, by index into `tags`: the
+        tags of every place gathered at once from tags_by_place's two arrays (numpy)."""
+        at = np.frombuffer(places.to_array(), dtype=np.uint32)
+        runs = np.frombuffer(self.tag_runs, dtype=np.uint32)
+        starts = runs[at].astype(np.int64)
+        lengths = runs[at + 1] - starts
+        ends = np.cumsum(lengths)
+        links = np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1] if len(ends) else 0)
+        indexes = np.frombuffer(self.tag_indexes, dtype=np.uint32)[links]
+        return np.bincount(indexes, minlength=len(self.tags))
 
     def cards_at(self, places):
         """The Cards of the terms at `places`, in their order."""
@@ -309,20 +323,17 @@ class Places:
         return {pk: n for pk, n in counts.items() if n}
 
     def most_used_tags(self, limit):
-        """[(TagSet, count)] of the `limit` tags most used among these terms, the most used first.
-        A few terms' tags are counted term by term; for more, tags are tried from the most used
-        overall, stopping at one used less often in all than the last of those found is here."""
+        """[(TagSet, count)] of the `limit` tags most used among these terms, the most used first
+        (ties by slug). Up to FEW_TERMS terms, all their tags are counted at once (TermSets.tag_counts);
+        for more, tags are tried from the most used overall, stopping at one used less often in
+        all than the last of those found is here."""
+        sets = self.sets
         if len(self.places) <= FEW_TERMS:
-            runs, indexes, tags = self.sets.tag_runs, self.sets.tag_indexes, self.sets.tags
-            counts = [0] * len(tags)
-            for place in self.places:
-                for index in indexes[runs[place] : runs[place + 1]]:
-                    counts[index] += 1
-            least = max(nlargest(limit, counts)[-1:] + [1])  # what the last tag shown has, at least
-            found = [(tags[index], n) for index, n in enumerate(counts) if n >= least]
-            return sorted(found, key=by_use)[:limit]
+            counts = sets.tag_counts(self.places)
+            best = np.lexsort((sets.tag_slug_order, -counts))[:limit]
+            return [(sets.tags[index], int(counts[index])) for index in best if counts[index]]
         found = []  # the best so far, in order
-        for tag in self.sets.tags:
+        for tag in sets.tags:
             if len(found) == limit and len(tag.places) <= found[-1][1]:
                 break
             if (n := self.places.intersection_cardinality(tag.places)) and (
