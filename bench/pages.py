@@ -649,7 +649,9 @@ def main():
     )
     parser.add_argument("--conn-max-age", help="CONN_MAX_AGE for the app (default: the project's)")
     parser.add_argument(
-        "--pages", type=lambda names: set(names.split(",")), help="only these, e.g. 'search,search misspelled'"
+        "--pages",
+        type=lambda names: set(names.split(",")),
+        help="only these pages, e.g. 'search,search misspelled'",
     )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
