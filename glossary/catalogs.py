@@ -11,6 +11,17 @@ def all_categories():
     return kept("categories", compute=lambda: list(Category.objects.all()))
 
 
+def categories_by_key():
+    """{key ("facet-slug/slug"): category} of every category, in display order, and the choices
+    of a form's field of them: made once per content version, not for each index page."""
+    return kept("categories-by-key", compute=_categories_by_key)
+
+
+def _categories_by_key():
+    by_key = {category.key: category for category in all_categories()}
+    return by_key, [(key, str(category)) for key, category in by_key.items()]
+
+
 def benefits_by_id():
     return kept("benefits", compute=Benefit.objects.in_bulk)
 

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django_filters.fields import ChoiceField, MultipleChoiceField
 
 from .cache import remembered
-from .catalogs import all_categories
+from .catalogs import categories_by_key
 from .models import LETTERS, Term
 from .search import Search
 from .search.text import MAX_LENGTH as MAX_QUERY_LENGTH
@@ -132,12 +132,12 @@ class TermFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        self.categories = {c.key: c for c in all_categories()}
+        self.categories, category_choices = categories_by_key()
         # Only the tags asked for, as there may be thousands; no term has more than TAGS_PER_TERM,
         # so asking for more could only find nothing.
         asked = data.getlist("tag")[:TAGS_PER_TERM] if data else []
         self.tags = {slug: tag for slug in asked if (tag := current().tag_at(slug))}  # TagSets
-        self.filters["category"].extra["choices"] = choices({k: str(c) for k, c in self.categories.items()})
+        self.filters["category"].extra["choices"] = lambda: category_choices
         self.filters["tag"].extra["choices"] = choices({slug: tag.name for slug, tag in self.tags.items()})
 
     @cached_property
