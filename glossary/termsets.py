@@ -12,7 +12,6 @@ from array import array
 from bisect import insort
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
-from itertools import accumulate
 from threading import Lock
 
 import numpy as np
@@ -97,11 +96,17 @@ class Cards:
 
     FIELDS = len(CARD_FIELDS)
 
-    def __init__(self, values):
-        """`values`: those of CARD_FIELDS of each place in turn, one flat list."""
-        encoded = [value.encode() for value in values]
-        self.texts = b"".join(encoded)
-        self.starts = array("I", [0, *accumulate(map(len, encoded))])  # where each value starts
+    def __init__(self):
+        self.texts = bytearray()
+        self.starts = array("I")  # where each field of each place starts in `texts`
+
+    def append(self, values):
+        for value in values:
+            self.starts.append(len(self.texts))
+            self.texts += value.encode()
+
+    def close(self):
+        self.starts.append(len(self.texts))
 
     def __getitem__(self, place):
         """The values of CARD_FIELDS of the term at `place`, in that order."""
@@ -147,14 +152,15 @@ class TermSets:
         it 1.2 to 1.3 s. The terms' cards are kept only for a known content version: while the
         cache is unreachable, other processes' writes go unseen for a while, and a term
         unpublished meanwhile must not show."""
-        ids, starts, stops, values = array("q"), {}, {}, []
+        ids, starts, stops, cards = array("q"), {}, {}, Cards()
         rows = Term.objects.published().in_index_order().values_list("pk", *CARD_FIELDS)
         for place, (pk, *card) in enumerate(rows.iterator(chunk_size=10_000)):
             ids.append(pk)
             initial = card[INITIAL]
             starts.setdefault(initial, place)
             stops[initial] = place + 1
-            values += card
+            cards.append(card)
+        cards.close()
         letters = {initial: range(start, stops[initial]) for initial, start in starts.items()}
         place_at = np.full(max(ids, default=0) + 1, NO_PLACE, dtype=np.uint32)  # 4 bytes an id
         place_at[np.frombuffer(ids, dtype=np.int64)] = np.arange(len(ids), dtype=np.uint32)
@@ -181,7 +187,7 @@ class TermSets:
             ),
             benefits=grouped(Term.benefits.through.objects, "benefit_id"),
             risks=grouped(Term.risks.through.objects, "risk_id"),
-            cards=Cards(values) if current_version() else None,
+            cards=cards if current_version() else None,
         )
 
     def place(self, term_id):
