@@ -147,11 +147,10 @@ class TermSets:
     @classmethod
     def build(cls):
         """Five reads: every published term's card, in index order, and the links of each kind a
-        group at a time (term_ids_by). At 100,000 terms, 0.7 s on PostgreSQL and 0.9 on SQLite,
-        mostly the databases' own work, where reading a row a link and placing each in Python made
-        it 1.2 to 1.3 s. The terms' cards are kept only for a known content version: while the
-        cache is unreachable, other processes' writes go unseen for a while, and a term
-        unpublished meanwhile must not show."""
+        group at a time (term_ids_by). At 100,000 terms about a second, mostly the databases' own
+        work, where reading a row a link and placing each in Python took 1.5 to 2. The terms'
+        cards are kept only for a known content version: while the cache is unreachable, other
+        processes' writes go unseen for a while, and a term unpublished meanwhile must not show."""
         ids, starts, stops, cards = array("q"), {}, {}, Cards()
         rows = Term.objects.published().in_index_order().values_list("pk", *CARD_FIELDS)
         for place, (pk, *card) in enumerate(rows.iterator(chunk_size=10_000)):
