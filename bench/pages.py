@@ -650,7 +650,7 @@ def main():
     parser.add_argument("--conn-max-age", help="CONN_MAX_AGE for the app (default: the project's)")
     parser.add_argument(
         "--pages",
-        type=lambda names: set(names.split(",")),
+        type=lambda names: {name.strip() for name in names.split(",")},
         help="only these pages, e.g. 'search,search misspelled'",
     )
     args = parser.parse_args()
@@ -704,6 +704,7 @@ def main():
                     "commit": commit,
                     "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                     "quick": args.quick,
+                    "pages": sorted(args.pages) if args.pages else "all",
                     "durations_s": durations,
                     "workers": WORKERS,
                     "gunicorn_config": str(GUNICORN_CONF) if GUNICORN_CONF.exists() else None,

@@ -2,6 +2,8 @@
 read once per content version in each process, so that a category, benefit or risk page finds
 its subject without a query."""
 
+from types import MappingProxyType
+
 from .cache import kept
 from .models import Benefit, Category, Risk
 
@@ -19,7 +21,8 @@ def categories_by_key():
 
 def _categories_by_key():
     by_key = {category.key: category for category in all_categories()}
-    return by_key, [(key, str(category)) for key, category in by_key.items()]
+    # Read-only: every request of the content version shares them.
+    return MappingProxyType(by_key), tuple((key, str(category)) for key, category in by_key.items())
 
 
 def benefits_by_id():

@@ -117,7 +117,8 @@ class Cards:
 def tags_by_place(tags, size):
     """The tags of each of `size` places, as indexes into `tags`: those of place p are
     `indexes[runs[p]:runs[p + 1]]`, in the order of `tags`. Two arrays, 4 bytes a place and 4 a tag link."""
-    places = np.concatenate([np.frombuffer(tag.places.to_array(), dtype=np.uint32) for tag in tags] or [[]])
+    each = [np.frombuffer(tag.places.to_array(), dtype=np.uint32) for tag in tags]
+    places = np.concatenate(each or [np.empty(0, dtype=np.uint32)])
     index = np.repeat(np.arange(len(tags), dtype=np.uint32), [len(tag.places) for tag in tags])
     runs = np.zeros(size + 1, dtype=np.uint32)
     np.cumsum(np.bincount(places.astype(np.int64), minlength=size), out=runs[1:])
@@ -169,8 +170,8 @@ class TermSets:
             """{group: places} of the published terms among each group's links (groups with none
             left out), the links read a group at a time (term_ids_by)."""
             found = {}
-            for *key, ids in term_ids_by(links, *group, term=term):
-                if places := places_among(place_at, ids):
+            for *key, term_ids in term_ids_by(links, *group, term=term):
+                if places := places_among(place_at, term_ids):
                     found[key[0] if len(key) == 1 else tuple(key)] = places
             return found
 
