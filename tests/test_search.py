@@ -267,6 +267,16 @@ class TestSnippetsAndMessages:
         assert response.context["filter"].search.query.text == "outsourcing"
         assert [term.slug for term in response.context["page_obj"]][:1] == ["zulu-outsourcing"]
 
+    def test_respelled_from_the_names_that_hold_its_other_words(self, client, db):
+        # More names hold “process” than the similar names a whole typo is compared with (20).
+        for n in range(40):
+            factories.term(headword=f"Process step {n}")
+        factories.term(headword="Knowledge process outsourcing", slug="kpo")
+        factories.draft(headword="Knowlege process audit")  # a draft's spelling is no one's
+        response = client.get("/search/", {"q": "knowlege process"})
+        assert response.context["filter"].search.query.text == "knowledge process"
+        assert [term.slug for term in response.context["page_obj"]] == ["kpo"]
+
     def test_nothing_to_suggest(self, client, seed):
         response = client.get("/search/", {"q": "qqqqqqqqq"})
         assert list(response.context["page_obj"]) == []

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from glossary.models import FAQ, Alias, Term
 from glossary.search import postgresql as engine
-from glossary.search.postgresql import matched_ids, matched_through_index, postings_state
+from glossary.search.postgresql import matched_ids, matched_through_index, names_holding, postings_state
 from glossary.search.text import Query
 
 from . import factories
@@ -85,6 +85,25 @@ def assert_agree():
     return found
 
 
+NAME_WORDS = ["outsourcing", "process", "call", "the", "centre", "contact", "quuxiform", "zzzqqq", "cal"]
+
+
+def holding_through_index(word):
+    """The ids of the terms whose names hold `word`, through the names' GIN index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term_id FROM glossary_term_search WHERE names_document @@ plainto_tsquery('simple', %s)",
+            [word],
+        )
+        return sorted(term_id for (term_id,) in cursor.fetchall())
+
+
+def assert_names_agree():
+    held = {word: sorted(map(int, ids)) for word, ids in names_holding(NAME_WORDS).items()}
+    assert held == {word: ids for word in NAME_WORDS if (ids := holding_through_index(word))}
+    return held
+
+
 @postgresql
 def test_the_postings_find_what_the_index_finds(glossary):
     pks = {name: term.pk for name, term in glossary.items()}
@@ -125,6 +144,33 @@ def test_terms_written_after_a_refresh_are_found_as_they_are_now(glossary):
     refresh()
     assert through_postings("zyxquux") == [glossary["kpo"].pk]
     assert_agree()
+
+
+@postgresql
+def test_the_names_holding_words_are_those_the_index_finds(glossary, monkeypatch):
+    """What a mistyped search is respelled from (migration 0020): before any refresh, after one,
+    after names are written, and past so many terms written."""
+    pks = {name: term.pk for name, term in glossary.items()}
+    before = assert_names_agree()
+    assert before["outsourcing"] == sorted([pks["bpo"], pks["kpo"]])  # names only: not the FAQ
+    assert before["centre"] == before["the"] == [pks["center"]]  # an alias's word; no stop words
+    assert "cal" not in before and "zzzqqq" not in before  # whole words, not prefixes
+    refresh()
+    assert assert_names_agree() == before
+    glossary["kpo"].headword = "Knowledge work"
+    glossary["kpo"].expansion = ""
+    glossary["kpo"].save()
+    added = factories.term(headword="Quuxiform outsourcing")
+    Alias.objects.create(term=glossary["design"], name="Contact process")
+    glossary["center"].delete()
+    held = assert_names_agree()
+    assert held["outsourcing"] == sorted([pks["bpo"], added.pk])
+    assert held["process"] == sorted([pks["bpo"], pks["design"]])
+    assert "centre" not in held and "call" not in held
+    monkeypatch.setattr(engine, "CHANGED_AT_MOST", 1)
+    assert assert_names_agree() == held
+    refresh()
+    assert assert_names_agree() == held
 
 
 @postgresql

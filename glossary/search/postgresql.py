@@ -15,7 +15,6 @@ from pyroaring import BitMap
 
 from ..models import PostgresSearchIndex
 from ..prepared import PreparedRead
-from .among import among
 from .text import fragments, spellings
 
 # Weights for D, C, B, A: names (A) count most, then the definition (B), then body and FAQ (C).
@@ -294,14 +293,18 @@ def similar_names(terms, text, limit):
     return []
 
 
-def named_words(terms, words):
-    """Those of `words` that the names of some of `terms` hold, in one query (a GIN lookup per word)."""
-    kept, params = among(terms, "search.term_id")
+def names_holding(words):
+    """{word: ids} of those of `words` that the names of some terms (drafts too) hold, the ids of
+    those terms, from the names' postings (migration 0020): as they were built, less the terms
+    logged since, plus those of them whose names hold the word now."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT word FROM unnest(%s::text[]) AS word WHERE EXISTS (SELECT 1 FROM glossary_term_search
-                AS search WHERE names_document @@ plainto_tsquery('simple', word)
-                AND EXISTS ({kept}))""",  # noqa: S608 (the ORM's own SQL)
-            [list(words), *params],
-        )
-        return {word for (word,) in cursor.fetchall()}
+        cursor.cursor.format = Format.BINARY
+        cursor.execute("SELECT * FROM glossary_search_names_holding(%s, %s)", [list(words), CHANGED_AT_MOST])
+        rows = cursor.fetchall()
+    changed = next((posted(ids) for kind, _, ids in rows if kind == "changed"), BitMap())
+    held = {}
+    for kind, word, ids in rows:
+        if kind != "changed":
+            found = posted(ids) - changed if kind == "posted" else posted(ids)
+            held[word] = held.get(word, BitMap()) | found
+    return {word: ids.to_array() for word, ids in held.items() if ids}
