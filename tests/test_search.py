@@ -156,6 +156,20 @@ class TestWhereTheWordsAre:
         assert every_page(client, 10, q="gizm") == (2, ["gizmo", "named"])
 
 
+def test_a_name_that_starts_like_the_query_but_holds_none_of_its_words(client, db, slack):
+    """Named like “gizmos” (its stem starts the headword) without holding the word on PostgreSQL
+    (SQLite's FTS5 stems the prefix too): not listed. Pages of one term, which the named terms
+    fill, list what one page of them all lists."""
+    factories.term(headword="Gizmo", slug="gizmo")
+    factories.term(headword="Gizmology", slug="gizmology")
+    factories.term(headword="Smart gizmos", slug="smart-gizmos")
+    factories.term(headword="Widget", slug="widget", definition="Two gizmos in one.")
+    count, slugs = every_page(client, 1000, q="gizmos")
+    if connection.vendor == "postgresql":
+        assert slugs == ["gizmo", "smart-gizmos", "widget"]
+    assert every_page(client, 1, q="gizmos") == (count, slugs)
+
+
 def test_a_search_page_holds_fewer_results_than_an_index_page_holds_terms(client):
     for n in range(25):
         factories.term(headword=f"Widget {n:02}", definition="A widget.")

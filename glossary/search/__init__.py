@@ -122,7 +122,7 @@ class Ranked:
             need = stop - len(shown)
             if need <= 0:
                 break
-            fresh = self._named() if tier == 0 else None
+            fresh = self._named(stop) if tier == 0 else None
             # Deeper by those shown where the last tier holds them too; a power of two, for few
             # statements.
             held = len(seen) if tier == tiers - 1 and engine().LAST_TIER_HOLDS_THE_OTHERS else 0
@@ -136,9 +136,12 @@ class Ranked:
             seen.update(fresh)
         return shown
 
-    def _named(self):
-        """The whole first tier, the terms named like the query first; None if there are none.
-        Ranking the tier costs the same however few of its ids are read.
+    def _named(self, stop):
+        """The first tier, the terms named like the query first; None if there are none. When
+        those are `stop` or more, they alone, all that the first `stop` can be, ranked alone where
+        the engine can (`ranked_among`): the whole tier costs the same however few of its ids are
+        read, and for “no” 3,700 names hold a word that starts with it, where 800 headwords start
+        with it (13 ms against 4 on PostgreSQL at 100,000 terms).
 
         A term named like the query may not be in the first tier (a name that starts with the
         query's stem need not hold its words): those few come after the others of their kind, by
@@ -146,7 +149,15 @@ class Ranked:
         named = {pk: kind for pk, kind in named_like(self.query).items() if self.allowed.holds(pk)}
         if not named:
             return None
-        ids = [pk for pk in engine().ranked_ids(self.query, 0, None) if self.allowed.holds(pk)]
+        if len(named) >= stop and engine().ranked_among:  # `allowed` are matches: all are ranked
+            return self._by_kind(engine().ranked_among(self.query, 0, list(named)), named)
+        return self._by_kind(
+            [pk for pk in engine().ranked_ids(self.query, 0, None) if self.allowed.holds(pk)], named
+        )
+
+    def _by_kind(self, ids, named):
+        """`ids` (of the first tier, best first) and the `named` terms not among them, the named
+        ones first: those whose name is the query, then those whose name starts with it."""
         if elsewhere := named.keys() - set(ids):
             terms = engine().match(Term.objects.filter(pk__in=elsewhere), self.query)
             ids += terms.order_by("search_rank", "pk").values_list("pk", flat=True)

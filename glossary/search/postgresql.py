@@ -8,8 +8,8 @@ import numpy as np
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordDistance
 from django.db import connection, transaction
-from django.db.models import BigIntegerField, F, Func, Q, Value
-from django.db.models.functions import Collate, Lower
+from django.db.models import BigIntegerField, BooleanField, F, Func, Q, Value
+from django.db.models.functions import Cast, Collate, Lower
 from psycopg.pq import Format
 from pyroaring import BitMap
 
@@ -90,6 +90,14 @@ class ArrayOfAll(Func):
     the rows of a QuerySet that selects an aggregate by all their fields, one array a row."""
 
     function = "ARRAY_AGG"
+
+
+class AnyOf(Func):
+    """`value = ANY(array)`: one parameter however many values, so one statement to prepare."""
+
+    arg_joiner = " = ANY("
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
 
 
 def matches(words, names):
@@ -232,6 +240,29 @@ def tier(number, words, names):
 
 TIERS = ("names", "summary", "elsewhere")
 LAST_TIER_HOLDS_THE_OTHERS = False
+
+
+@planned_each_time()
+def ranked_among(query, number, ids):
+    """Those of `ids` in the tier `number` (see `tier`), drafts too, best first, as `ranked_ids`
+    orders them: each found by its primary key and ranked, where ranking the tier would score
+    every match."""
+    among = "{" + ",".join(map(str, ids)) + "}"
+    return among_read(number)(tsquery_text(query.words), tsquery_text(query.words, prefix=True), among)
+
+
+@cache
+def among_read(number):
+    """The read of `ranked_among`, prepared (glossary.prepared) for each tier, of the tsquery texts
+    of the words and of the names and the ids as an array's text: one parameter however many."""
+
+    def build(words, names, ids):
+        condition, rank = tier(number, as_words(words), as_names(names))
+        among = AnyOf(F("pk"), Cast(Value(ids), ArrayField(BigIntegerField())))
+        matches = PostgresSearchIndex.objects.filter(among, condition).annotate(search_rank=-rank)
+        return matches.order_by("search_rank", "pk").values_list("pk", flat=True)
+
+    return PreparedRead(build)
 
 
 @planned_each_time()
