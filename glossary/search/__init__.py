@@ -266,8 +266,7 @@ def candidates(terms, query):
             holding = FrozenBitMap.intersection(*(held[word] for word in named))
             if 0 < len(holding) <= CONTEXT_NAMES:
                 # Sorted, so that a tie in the comparisons that follow goes the same way on each database.
-                ids = [sets.ids[place] for place in holding]
-                return sorted(Term.objects.filter(pk__in=ids).values_list(engine().NAMES, flat=True))
+                return sorted(engine().names_of([sets.ids[place] for place in holding]))
     return engine().similar_names(terms, query.text, CANDIDATES)
 
 

@@ -324,6 +324,14 @@ def similar_names(terms, text, limit):
     return []
 
 
+def names_of(ids):
+    """The names (NAMES) of the terms `ids`, in no order: one array parameter however many ids,
+    where Django's `pk__in` made a parameter of each (1 ms of a mistyped search's 12 for 300)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT names FROM glossary_term_search WHERE term_id = ANY(%s)", [list(ids)])
+        return [names for (names,) in cursor.fetchall()]
+
+
 def names_holding(words):
     """{word: ids} of those of `words` that the names of some terms (drafts too) hold, the ids of
     those terms, from the names' postings (migration 0020): as they were built, less the terms

@@ -1,6 +1,7 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25), one of the names alone
 (glossary_term_names, migration 0018) and a trigram table of the names."""
 
+import json
 from functools import cache
 
 import numpy as np
@@ -148,6 +149,17 @@ def similar_names(terms, text, limit):
         ranked = [pk for (pk,) in cursor.fetchall()]
     names = dict(Term.objects.filter(pk__in=ranked).values_list("pk", NAMES))
     return [names[pk] for pk in ranked]
+
+
+def names_of(ids):
+    """The names (NAMES) of the terms `ids`, in no order, looked up by rowid: one JSON parameter
+    however many ids (see postgresql.names_of)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT names FROM glossary_term_fts WHERE rowid IN (SELECT value FROM json_each(%s))",
+            [json.dumps(list(ids))],
+        )
+        return [names for (names,) in cursor.fetchall()]
 
 
 def names_holding(words):
