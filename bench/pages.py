@@ -620,20 +620,23 @@ def table(db, run_result):
 
 
 def growth(runs):
-    """Cold p50 at the largest size ÷ at the smallest, page by page."""
+    """Cold p50 at the largest size ÷ at the smallest, page by page; and the same for its share of
+    hello-world's req/s (the smallest size's ÷ the largest's), which a machine that slows or
+    speeds up between the two runs moves less."""
     if len(runs) < 2:
         return {}
     small, large = min(runs, key=lambda r: r["size"]), max(runs, key=lambda r: r["size"])
 
-    def cold(run_result):
-        return {r["page"]: r["p50_ms"] for r in run_result["results"] if r["mode"] == "cold"}
+    def cold(run_result, figure):
+        return {r["page"]: r[figure] for r in run_result["results"] if r["mode"] == "cold"}
 
-    before, after = cold(small), cold(large)
+    def ratios(before, after):
+        return {page: after[page] / before[page] for page in before if before[page] and after.get(page)}
+
     return {
         "sizes": [small["size"], large["size"]],
-        "cold_p50_ratio": {
-            page: after[page] / before[page] for page in before if before[page] and after.get(page)
-        },
+        "cold_p50_ratio": ratios(cold(small, "p50_ms"), cold(large, "p50_ms")),
+        "cold_share_ratio": ratios(cold(large, "vs_hello"), cold(small, "vs_hello")),
     }
 
 
@@ -696,6 +699,8 @@ def main():
             small, large = grown["sizes"]
             figures = ", ".join(f"{page} {ratio:.2f}×" for page, ratio in grown["cold_p50_ratio"].items())
             print(f"growth (cold p50 at {large} ÷ at {small} terms): {figures}", flush=True)
+            figures = ", ".join(f"{page} {ratio:.2f}×" for page, ratio in grown["cold_share_ratio"].items())
+            print(f"growth of the share of hello-world ({small} terms ÷ {large}): {figures}", flush=True)
         out = ROOT / "bench" / f"results-{db}.json"
         out.write_text(
             json.dumps(
