@@ -12,7 +12,7 @@ import logging
 import re
 import secrets
 import time
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -210,15 +210,13 @@ def store_page(key, version, page):
     tracking.keep(key, stored)
 
 
-# Fragments this process made lately: {name: {(version token, parts): value}}, the NEAR_ENTRIES
-# of each name used last, so that pages of cards do not push out the index's filters. An index's
-# set of filters keeps one of each of three names (its counts, A–Z bar and sidebar: about 16 kB
-# at 100,000 terms), a page of cards one of its kind (about 17 kB for 50). Filled with the
-# benchmark's addresses: 38 MB of text, 45 MB more resident. With 512 entries in all, its 340
-# pairs of categories were made afresh on nearly every request (an index page's rendering, 2.5 ms
-# against 1.5 in process).
-NEAR_ENTRIES = 800
-near = defaultdict(OrderedDict)
+# Fragments this process made lately, by (version token, name, parts). An index's set of filters
+# keeps three (its counts, A–Z bar and sidebar: about 16 kB at 100,000 terms), so this holds the
+# last 680 or so: filled by the benchmark's filters and searches, 9 MB of text and at most 17 MB
+# more resident. With 512, its 340 pairs of categories were made afresh on nearly every request
+# (an index page's rendering, 2.5 ms against 1.5 in process).
+NEAR_ENTRIES = 2048
+near = OrderedDict()
 
 
 # Set while a page shows content that is not the version's (a preview of a proposed change).
@@ -237,18 +235,18 @@ def kept_apart():
 
 def remembered(name, *parts, compute):
     """`compute()`, kept in this process for the current content version under `name` and `parts`
-    (the NEAR_ENTRIES of that name used last). Not in the shared cache: there, each new set of filters cost
+    (the NEAR_ENTRIES used last). Not in the shared cache: there, each new set of filters cost
     six round trips to Redis that found nothing, about as long as making its fragments here."""
     version = current_version()
     if version is None or apart.get():
         return compute()
-    shelf, key = near[name], (version.token, parts)
-    if key in shelf:
-        shelf.move_to_end(key)
-        return shelf[key]
-    value = shelf[key] = compute()
-    if len(shelf) > NEAR_ENTRIES:
-        shelf.popitem(last=False)
+    key = (version.token, name, parts)
+    if key in near:
+        near.move_to_end(key)
+        return near[key]
+    value = near[key] = compute()
+    if len(near) > NEAR_ENTRIES:
+        near.popitem(last=False)
     return value
 
 

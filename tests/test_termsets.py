@@ -213,25 +213,6 @@ def test_a_remembered_fragment_is_rendered_once_per_version_and_parts(committed)
     assert fragment.render({"part": 1, "value": "fourth"}) == "fourth"
 
 
-def test_pages_of_cards_are_kept_per_list_and_version(client, committed):
-    """The index's page of cards (by letter) and a category's (one list) hold the same terms here:
-    each keeps its own, and an edit shows on both."""
-    category = factories.category(name="Delivery")
-    with committed():
-        term = factories.term(headword="Alpha", definition="First.", categories=[category])
-    index = f"/terms/?category={category.key}"
-    for path in (index, category.get_absolute_url(), index):
-        html = client.get(path, {"utm_campaign": "not stored"}).content.decode()
-        assert "First." in html
-        assert ('class="letter-group"' in html) is (path == index)
-    with committed():
-        term.definition = "Changed."
-        term.save()
-    for path in (index, category.get_absolute_url()):
-        assert "Changed." in client.get(path, {"utm_campaign": "not stored"}).content.decode()
-    assert {"index-cards", "list-cards"} <= cache.near.keys()
-
-
 def test_a_fragment_is_kept_in_the_process_and_the_latest_are_kept(monkeypatch):
     monkeypatch.setattr(cache, "NEAR_ENTRIES", 2)
     made = []
