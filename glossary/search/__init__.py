@@ -25,8 +25,8 @@ __all__ = ["Search", "suggest"]
 SUGGESTIONS = 8
 CANDIDATES = 20
 # Up to this many names holding the words a mistyped query spells right, they are what its other
-# words are compared with: for the benchmark's 600 misspellings, 580 respelled right against 573
-# with 20, and in half the time (see README, *Speed of pages*).
+# words are compared with: for the benchmark's 600 misspellings, 580 respelled right against 577
+# with 20, and fewer of them fall back to the slower search by pieces of words (see README, *Search*).
 CONTEXT_NAMES = 300
 # Ranked ids read beyond a page's need, for those the filters or the page's earlier tiers leave out.
 SLACK = 20
