@@ -287,9 +287,23 @@ class TestSnippetsAndMessages:
             factories.term(headword=f"Process step {n}")
         factories.term(headword="Knowledge process outsourcing", slug="kpo")
         factories.draft(headword="Knowlege process audit")  # a draft's spelling is no one's
-        response = client.get("/search/", {"q": "knowlege process"})
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/search/", {"q": "knowlege process"})
         assert response.context["filter"].search.query.text == "knowledge process"
         assert [term.slug for term in response.context["page_obj"]] == ["kpo"]
+        trigrams = "<<->" if connection.vendor == "postgresql" else "glossary_term_trigram"
+        assert not any(trigrams in query["sql"] for query in captured)  # no slower search needed
+
+    def test_past_so_many_names_holding_its_other_words_the_names_most_like_it(self, client, db, monkeypatch):
+        monkeypatch.setattr(search, "CONTEXT_NAMES", 5)
+        for n in range(6):
+            factories.term(headword=f"Process step {n}")
+        factories.term(headword="Knowledge process outsourcing", slug="kpo")
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/search/", {"q": "knowlege process"})
+        assert response.context["filter"].search.query.text == "knowledge process"
+        trigrams = "<<->" if connection.vendor == "postgresql" else "glossary_term_trigram"
+        assert any(trigrams in query["sql"] for query in captured)
 
     def test_nothing_to_suggest(self, client, seed):
         response = client.get("/search/", {"q": "qqqqqqqqq"})

@@ -165,8 +165,9 @@ class Ranked:
 
 
 class Search:
-    """A reader's query over the published terms (`terms`, whose names a respelling draws on),
-    respelled when nothing matches it as typed.
+    """A reader's query over the published terms, respelled when nothing matches it as typed
+    (from the names of the published terms; `terms`, the published ones, for the slower search of
+    names like the whole query).
 
     `text` is what was typed, `typed` its words and `query` the words searched; `suggestion` is the closest
     headword or alias when even the respelled query finds nothing. `matched` are the places
@@ -250,12 +251,14 @@ def matched_places(query, sets=None):
 
 
 def candidates(terms, query):
-    """The names of the `terms` (the published ones) that a mistyped `query` may have meant.
+    """The names of published terms that a mistyped `query` may have meant.
 
-    When the names hold some of its words and 1 to CONTEXT_NAMES names hold them all, those
-    names (“knowlege process” → the names with “process”): which names hold each word is one read
-    (the engine's `names_holding`), which of them are published the term sets say. Otherwise the
-    CANDIDATES names most like the whole query, a slower search by pieces of words.
+    When the names hold some of its words (as they are on PostgreSQL, as FTS5 stems them on
+    SQLite) and 1 to CONTEXT_NAMES names hold them all, those names (“knowlege process” → the
+    names with “process”): which names hold each word is one read (the engine's `names_holding`),
+    which of them are published the term sets say. Otherwise (no name holds them all, or too many
+    do) the CANDIDATES names of `terms` (the published ones) most like the whole query, a slower
+    search by pieces of words.
     """
     if len(query.words) > 1:
         sets = current()
@@ -265,7 +268,7 @@ def candidates(terms, query):
         if named and len(named) < len(query.words):
             holding = FrozenBitMap.intersection(*(held[word] for word in named))
             if 0 < len(holding) <= CONTEXT_NAMES:
-                # Sorted, so that a tie in the comparisons that follow goes the same way on each database.
+                # Sorted, so that a tie in the comparisons that follow goes the same way in every process.
                 return sorted(engine().names_of([sets.ids[place] for place in holding]))
     return engine().similar_names(terms, query.text, CANDIDATES)
 

@@ -139,7 +139,7 @@ def posted(ids):
 def matched_ids(query):
     """The ids of every term that matches `query`, drafts too, in no useful order (ids from 2**32
     on left out): `anywhere` worked out from the postings of its words (glossary_search_matches,
-    migration 0019) as to_tsquery would, each word's spellings a union and the words an
+    migrations 0019 and 0021) as to_tsquery would, each word's spellings a union and the words an
     intersection, a spelling that is a stop word left out and a word whose spellings all are
     ignored; then the terms written since the postings were built, as their rows match now."""
     words = query.words
@@ -170,7 +170,8 @@ def matched_ids(query):
             now = posted(ids)
         elif (forms or 0) > 1:
             return matched_through_index(query)  # to_tsquery makes such a spelling a phrase
-        elif kind == "lexeme":  # empty for a lexeme no term holds: its word matches nothing
+        elif kind == "lexeme":  # empty for a lexeme no term holds, or for every lexeme of a
+            # kind (the document's, the names') in which another word has none: nothing matches
             groups.setdefault((names, part), BitMap()).update(posted(ids))
         elif ids is not None:  # "prefix": names that start with the last word, of its group
             groups.setdefault((True, len(words) - 1), BitMap()).update(posted(ids))
