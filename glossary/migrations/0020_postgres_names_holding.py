@@ -8,6 +8,8 @@ As for matches, the postings may be old and the answer never is: the terms logge
 were built are checked against their rows.
 """
 
+from importlib import import_module
+
 from django.db import migrations
 
 POSTGRES = [
@@ -52,15 +54,8 @@ POSTGRES = [
     END $$""",
 ]
 UNDO = ["DROP FUNCTION glossary_search_names_holding"]
-
-
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements:
-                schema_editor.execute(statement, params=None)
-
-    return apply
+# Migration 0019's helper: the statements on PostgreSQL, nothing on SQLite.
+POSTINGS = import_module("glossary.migrations.0019_postgres_search_postings")
 
 
 class Migration(migrations.Migration):
@@ -69,5 +64,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(run(POSTGRES), run(UNDO)),
+        migrations.RunPython(POSTINGS.run(POSTGRES), POSTINGS.run(UNDO)),
     ]

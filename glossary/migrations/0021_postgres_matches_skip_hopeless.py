@@ -83,20 +83,13 @@ POSTGRES = [
 ]
 
 
-def previous_function():
-    """Migration 0019's glossary_search_matches, to put back."""
-    statements = import_module("glossary.migrations.0019_postgres_search_postings").POSTGRES
-    created = next(statement for statement in statements if "FUNCTION glossary_search_matches" in statement)
-    return created.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
-
-
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for statement in statements() if callable(statements) else statements:
-                schema_editor.execute(statement, params=None)
-
-    return apply
+# Put back on the way down: migration 0019's function, whose helper applies both ways.
+POSTINGS = import_module("glossary.migrations.0019_postgres_search_postings")
+UNDO = [
+    statement.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1)
+    for statement in POSTINGS.POSTGRES
+    if "FUNCTION glossary_search_matches" in statement
+]
 
 
 class Migration(migrations.Migration):
@@ -105,5 +98,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(run(POSTGRES), run(lambda: [previous_function()])),
+        migrations.RunPython(POSTINGS.run(POSTGRES), POSTINGS.run(UNDO)),
     ]

@@ -219,11 +219,12 @@ class Search:
     def _respell(self, terms):
         names = [name for joined in candidates(terms, self.typed) for name in joined.split(" | ")]
         # In the names' order, not a set's: of two words as like a typo, the first is taken.
-        vocabulary = dict.fromkeys(word for name in names for word in words_of(name))
+        vocabulary = list(dict.fromkeys(word for name in names for word in words_of(name)))
+        known = set(vocabulary)
         corrections = {}
         for word in self.typed.words:
-            if word not in vocabulary and len(word) > 2:
-                best = process.extractOne(word, list(vocabulary), scorer=fuzz.ratio, score_cutoff=75)
+            if word not in known and len(word) > 2:
+                best = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=75)
                 if best:
                     corrections[word] = best[0]
         respelled = self.typed.replace(corrections)
