@@ -188,6 +188,27 @@ def test_only_a_write_that_changes_the_words_is_logged(glossary):
 
 
 @postgresql
+def test_a_long_document_is_kept_in_its_row_as_it_is(db):
+    """Migration 0022: ranking a tier reads each match's document, which a TOAST table would hold
+    compressed, out of its row, past 2 kB."""
+    body = " ".join(f"word{n} offshoring" for n in range(300))
+    term = factories.term(headword="Offshoring", body=body)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT octet_length(document::text), pg_column_compression(document),
+                (SELECT reltoastrelid::regclass::text FROM pg_class WHERE relname = 'glossary_term_search')
+                FROM glossary_term_search WHERE term_id = %s""",
+            [term.pk],
+        )
+        size, compression, toast = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {toast}")  # noqa: S608 - PostgreSQL's own name
+        chunks = cursor.fetchone()[0]
+    assert size > 4000
+    assert (compression, chunks) == (None, 0)
+    assert list(engine.ranked_ids(Query.parse("word299"), 2, None)) == [term.pk]  # ranked by it
+
+
+@postgresql
 def test_past_so_many_terms_written_the_index_is_read(glossary, monkeypatch):
     refresh()
     monkeypatch.setattr(engine, "CHANGED_AT_MOST", 1)
