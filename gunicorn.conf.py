@@ -1,6 +1,7 @@
 """gunicorn's settings, read from this directory by `make serve` and by any `gunicorn` started here.
 Each can be changed by the environment named beside it, or on the command line."""
 
+import gc
 import multiprocessing
 import os
 
@@ -19,3 +20,10 @@ accesslog = os.environ.get("KB_ACCESS_LOG")  # "-" for standard output; off by d
 # gunicorn's control socket lives at one path per user: several servers on one machine (the tests,
 # the benchmarks, a blue-green restart) would take it from each other, and nothing here uses it.
 control_socket_disable = True
+
+
+def post_worker_init(worker):
+    """Once a worker has loaded the project, its objects (some 125,000: modules, classes,
+    functions) are left out of Python's garbage collection, which would otherwise go through all of
+    them in each full collection: 30-40 ms every hundred or so searches, in one reader's request."""
+    gc.freeze()

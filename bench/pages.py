@@ -514,6 +514,7 @@ def run(db, size, args, durations, base_env):
             "KB_VERSION_DIR": str(Path(workdir) / "versions"),
         }
         facts = build(db, size, args, env)
+        os.sync()  # a build's writes go to disk now, not while pages are measured
         if db == "postgresql":
             env["REDIS_URL"] = args.redis_url
             flush_redis(args.redis_url)

@@ -149,7 +149,7 @@ class TermFilter(django_filters.FilterSet):
     @cached_property
     def search(self):
         """The text query, ranked by relevance; respelled once here, not per count."""
-        return Search(self.values.get("q") or "", self.queryset)
+        return Search(self.values.get("q") or "")
 
     def selected_categories(self):
         return [self.categories[key] for key in self.values.get("category", [])]

@@ -80,7 +80,7 @@ def home(request):
 @reader_page
 def term_list(request):
     """The index; with a `q` it is the search page, ranked by relevance with highlighted snippets."""
-    term_filter = TermFilter(request.GET, queryset=Term.objects.published())
+    term_filter = TermFilter(request.GET)
     if term_filter.search:
         ranked = term_filter.search.ranked(term_filter.narrowed())
         page_obj = paginate(request, ranked, settings.GLOSSARY_SEARCH_RESULTS_PER_PAGE)

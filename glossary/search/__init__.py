@@ -166,8 +166,7 @@ class Ranked:
 
 class Search:
     """A reader's query over the published terms, respelled when nothing matches it as typed
-    (from the names of the published terms; `terms`, the published ones, for the slower search of
-    names like the whole query).
+    (from the names of the published terms: see `candidates`).
 
     `text` is what was typed, `typed` its words and `query` the words searched; `suggestion` is the closest
     headword or alias when even the respelled query finds nothing. `matched` are the places
@@ -175,13 +174,13 @@ class Search:
     index's counts.
     """
 
-    def __init__(self, text, terms):
+    def __init__(self, text):
         self.text = text.strip()
         self.typed = self.query = Query.parse(self.text)
         self.suggestion = None
         self.matched = matched_places(self.query)
         if self.query and not self.matched:
-            self._respell(terms)
+            self._respell()
 
     def places_in(self, sets):
         """`matched`, as places of `sets`: term sets built after the search number them anew."""
@@ -216,8 +215,8 @@ class Search:
             term.snippet = found[term.pk] or term.definition
         return terms
 
-    def _respell(self, terms):
-        names = [name for joined in candidates(terms, self.typed) for name in joined.split(" | ")]
+    def _respell(self):
+        names = [name for joined in candidates(self.typed) for name in joined.split(" | ")]
         # In the names' order, not a set's: of two words as like a typo, the first is taken.
         vocabulary = list(dict.fromkeys(word for name in names for word in words_of(name)))
         known = set(vocabulary)
@@ -251,15 +250,15 @@ def matched_places(query, sets=None):
     return sets.matching(query.words, lambda: engine().matched_ids(query))
 
 
-def candidates(terms, query):
+def candidates(query):
     """The names of published terms that a mistyped `query` may have meant.
 
     When the names hold some of its words (as they are on PostgreSQL, as FTS5 stems them on
     SQLite) and 1 to CONTEXT_NAMES names hold them all, those names (“knowlege process” → the
     names with “process”): which names hold each word is one read (the engine's `names_holding`),
     which of them are published the term sets say. Otherwise (no name holds them all, or too many
-    do) the CANDIDATES names of `terms` (the published ones) most like the whole query, a slower
-    search by pieces of words.
+    do) the CANDIDATES names of the published terms most like the whole query, a slower search by
+    pieces of words.
     """
     if len(query.words) > 1:
         sets = current()
@@ -271,7 +270,7 @@ def candidates(terms, query):
             if 0 < len(holding) <= CONTEXT_NAMES:
                 # Sorted, so that a tie in the comparisons that follow goes the same way in every process.
                 return sorted(engine().names_of([sets.ids[place] for place in holding]))
-    return engine().similar_names(terms, query.text, CANDIDATES)
+    return engine().similar_names(Term.objects.published(), query.text, CANDIDATES)
 
 
 def names_starting(field, joined=None):
