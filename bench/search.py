@@ -151,10 +151,9 @@ def raw(kind, text):
 
 
 def ours(kind, text):
-    terms = Term.objects.published()
     if kind == "suggest":
         return list(suggest(text))
-    search = Search(text, terms)
+    search = Search(text)
     return list(search.ranked(Places.published().matching(search))[:PAGE])
 
 

@@ -3,8 +3,10 @@
 import pytest
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import QueryDict
 from django.template import engines
 
+from glossary.filters import TermFilter
 from glossary.models import Alias, Category, Term
 
 from . import factories
@@ -19,6 +21,12 @@ def headwords(queryset):
 def test_published_leaves_out_drafts_and_future_dates(terms):
     assert headwords(Term.objects.published()) == ["Live"]
     assert [term.is_published() for term in terms.values()] == [True, False, False]
+
+
+def test_the_index_filters_narrow_published_terms(terms):
+    """Declared filters, as django-filter applies them to the FilterSet's default QuerySet."""
+    factories.term(headword="Lateral")
+    assert headwords(TermFilter(QueryDict("letter=L")).qs) == ["Lateral", "Live"]
 
 
 def test_starting_with_a_letter(terms):

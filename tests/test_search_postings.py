@@ -189,8 +189,8 @@ def test_only_a_write_that_changes_the_words_is_logged(glossary):
 
 @postgresql
 def test_a_long_document_is_kept_in_its_row_as_it_is(db):
-    """Migration 0022: ranking a tier reads each match's document, which a TOAST table would hold
-    compressed, out of its row, past 2 kB."""
+    """Migration 0022: ranking a tier reads each match's document, so it stays in its row as it is,
+    where PostgreSQL would move it to the TOAST table (a row over 2 kB)."""
     body = " ".join(f"word{n} offshoring" for n in range(300))
     term = factories.term(headword="Offshoring", body=body)
     with connection.cursor() as cursor:
