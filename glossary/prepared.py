@@ -78,6 +78,7 @@ class Statement:
         # else None), or (CONSTANT, the value).
         self.parameters = parameters
         self.fetch_mode = queryset._fetch_mode
+        self.last = None  # what `on` gave last
         self.rows = queryset._iterable_class  # ModelIterable, or the rows of values_list()
         if self.rows is ModelIterable:
             info = compiler.klass_info
@@ -152,17 +153,40 @@ class Statement:
 
         return results
 
+    def on(self, connection):
+        """(connection, the compiler on it, its converters, its fields if one is composite): what
+        reading rows as the compiler's `results_iter` does takes. The converters run on the calling
+        thread's connection, not the one the statement was compiled on; they are worked out once
+        per connection, where `results_iter` worked them out for every read (0.3 ms of an uncached
+        article's six reads)."""
+        last = self.last
+        if last is None or last[0] is not connection:
+            compiler = copy(self.compiler)
+            compiler.connection = connection
+            fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
+            composite = fields if compiler.has_composite_fields(fields) else None
+            last = self.last = (connection, compiler, compiler.get_converters(fields), composite)
+        return last
+
+    def converted(self, rows, connection):
+        """`rows` as the compiler's `results_iter` gives them, and the compiler."""
+        _, compiler, converters, composite = self.on(connection)
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        if composite:
+            rows = compiler.composite_fields_to_tuples(rows, composite)
+        return rows, compiler
+
     def results(self, rows, connection, using):
-        # The compiler's converters run on this thread's connection, not the one it was compiled on.
-        compiler, fetch_mode = copy(self.compiler), self.fetch_mode
-        compiler.connection = connection
+        rows, compiler = self.converted(rows, connection)
+        fetch_mode = self.fetch_mode
         if self.rows is FlatValuesListIterable:
-            return [row[0] for row in compiler.results_iter(results=[rows])]
+            return [row[0] for row in rows]
         if self.rows is ValuesListIterable:
-            return [tuple(row) for row in compiler.results_iter(results=[rows])]
+            return [tuple(row) for row in rows]
         populators = get_related_populators(compiler.klass_info, compiler.select, using, fetch_mode)
         peers, found = [], []
-        for row in compiler.results_iter(results=[rows]):
+        for row in rows:
             instance = from_row(self.model, using, self.names, row[self.start : self.stop], fetch_mode, peers)
             for populator in populators:
                 populator.populate(row, instance)
