@@ -1,8 +1,10 @@
 """Prepared reads (glossary.prepared): the rows their QuerySet finds, with each request's moment
 and ids, from SQL compiled once per database and number of ids."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.template import engines
 from django.utils import timezone
 from psycopg.pq import PipelineStatus
@@ -50,6 +52,27 @@ def test_the_moment_and_the_ids_are_each_requests_own():
     assert [Card(pk, values).headword for pk, *values in card_rows_by_id(later, [soon.pk])] == ["Soon"]
     other = factories.term(headword="Other")
     assert [Card(pk, values).headword for pk, *values in card_rows_by_id(later, [other.pk])] == ["Other"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_converted_on_each_threads_connection():
+    """The development server answers in threads, each with its own connection: a read's rows are
+    converted on the connection that read them, in turn on each (its converters kept per
+    connection)."""
+    term = factories.term(headword="Threaded")
+    read = PreparedRead(lambda ids: Term.objects.filter(pk__in=ids).values_list("pk", "updated_at"))
+
+    def in_a_thread():
+        try:
+            return read([term.pk])
+        finally:
+            connections.close_all()
+
+    here = read([term.pk])
+    with ThreadPoolExecutor(1) as pool:
+        there = pool.submit(in_a_thread).result()
+    assert here == there == read([term.pk]) == [(term.pk, term.updated_at)]
+    assert timezone.is_aware(here[0][1])
 
 
 def test_a_statement_is_compiled_once_per_number_of_ids(django_assert_num_queries):
