@@ -4,9 +4,10 @@ TOAST table.
 A search ranks the matches of a tier by their weighted documents (glossary.search.postgresql).
 A document is about 2.4 kB, which takes its row past the 2 kB at which PostgreSQL compresses the
 row's largest values and then moves them out of it: each one ranked was fetched from the TOAST
-table by its index, which made most of a common word's ranking. For “kupe” at 100,000 terms (3,591 matches in the last tier): 19 ms, against 9
-with the documents in their rows. A row may now take up to a page (8,160 bytes) before its
-document is compressed and moved; the table takes no more room in all (372 MB against 376).
+table by its index, which made most of a common word's ranking. For “kupe” at 100,000 terms
+(3,591 matches in the last tier): 19 ms, against 9 with the documents in their rows. A row may now
+take up to a page (8,160 bytes) before its document is compressed and moved; the table takes no
+more room in all (372 MB against 376).
 
 Rows written before keep their documents where they were until they are rewritten, so they are
 rewritten here with the same documents (the search log's trigger sees no change). The table is
