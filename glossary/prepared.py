@@ -155,10 +155,10 @@ class Statement:
 
     def on(self, connection):
         """(connection, the compiler on it, its converters, its fields if one is composite): what
-        reading rows as the compiler's `results_iter` does takes. The converters run on the calling
-        thread's connection, not the one the statement was compiled on; they are worked out once
-        per connection, where `results_iter` worked them out for every read (0.3 ms of an uncached
-        article's six reads)."""
+        `converted` needs to read rows as the compiler's `results_iter` does. The converters run on
+        the calling thread's connection, not the one the statement was compiled on; they are worked
+        out once per connection, where `results_iter` worked them out for every read (0.3 ms of an
+        uncached article's six reads)."""
         last = self.last
         if last is None or last[0] is not connection:
             compiler = copy(self.compiler)
