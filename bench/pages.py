@@ -18,8 +18,11 @@ gunicorn (the server's ceiling), and every reader page twice:
 
 Each is warmed up for a second first (a cold run on URLs it then does not measure). Latencies
 include the wait for a free worker: with 8 connections and 2 workers a request queues behind
-about three others, so compare pages by their ratio to hello-world, measured in the same run.
-Results go to bench/results-<db>.json.
+about three others, so compare pages by their ratio to hello-world, measured in the same run:
+again between one page and the next (3 s), since these machines' speed moves by half within
+minutes, and each page's share is of the mean of the hello-world runs just before and after it
+(marked unsteady where those two differ by more than a fifth). Results go to
+bench/results-<db>.json.
 """
 
 import argparse
@@ -52,8 +55,12 @@ GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 WORKERS = 2
 WARM_CONNECTIONS = 8
 COLD_CONNECTIONS = 4
-FULL = {"warmup": 1, "warm": 5, "cold": 8}
-QUICK = {"warmup": 1, "warm": 2, "cold": 3}
+FULL = {"warmup": 1, "warm": 5, "cold": 8, "beside": 3}
+QUICK = {"warmup": 1, "warm": 2, "cold": 3, "beside": 1}
+# A page's share of hello-world is taken against the hello-world measured just before and just after
+# it: these machines' speed moves by half within minutes. Where those two differ by more than this,
+# the page's share is marked unsteady.
+UNSTEADY = 0.2
 COLD_URLS = 4000  # more than a cold run gets through, so that none repeats
 ETAGS = 200  # articles whose ETag the cold 304 run revalidates in turn
 PAGES = [
@@ -472,6 +479,32 @@ def measure(server, page, mode, paths, connections, durations, workdir, etags=()
     return result
 
 
+def beside(server, durations, workdir):
+    """Hello-world's req/s now, for the pages measured just before and just after."""
+    result = wrk(server.port, ["/_bench/hello/"], WARM_CONNECTIONS, durations["beside"], workdir)
+    server.settle()
+    log(f"    {'(hello-world)':<20} warm {result['rps']:>8.1f} req/s")
+    return result["rps"]
+
+
+def shares(results, ceilings):
+    """Each result's req/s as a share of hello-world's: for a page, of the mean of the hello-world
+    runs just before and just after it (`ceilings`, one before each page and one after the last);
+    for the runs before the first page, of the first."""
+    page_names = list(dict.fromkeys(r["page"] for r in results[2:]))
+    for result in results:
+        if result["page"] in page_names:
+            at = page_names.index(result["page"])
+            before, after = ceilings[at], ceilings[at + 1]
+        else:
+            before = after = ceilings[0]
+        ceiling = (before + after) / 2
+        result["hello_rps"] = ceiling
+        result["vs_hello"] = result["rps"] / ceiling if ceiling else None
+        if ceiling and abs(before - after) / ceiling > UNSTEADY:
+            result["unsteady"] = f"hello-world {before:.0f} before, {after:.0f} after"
+
+
 def fmt_ms(value):
     return "      -" if value is None else f"{value:>7.1f}"
 
@@ -532,6 +565,7 @@ def run(db, size, args, durations, base_env):
             server, "hello-world", "warm", ["/_bench/hello/"], WARM_CONNECTIONS, durations, workdir
         )
         results.append(hello)
+        ceilings = [hello["rps"]]  # hello-world before each page, and after the last
         notes = []
         pages = plan(facts, args.seed)
         if unknown := (args.pages or set()) - pages.keys():
@@ -550,6 +584,8 @@ def run(db, size, args, durations, base_env):
                 cold_etags = [get(server.port, url)[1].get("ETag", '"none"') for url in cold]
                 etags["cold"] = cold_etags
                 server.settle()
+            if results[2:]:  # a page measured already: hello-world again, between it and this one
+                ceilings.append(beside(server, durations, workdir))
             results.append(
                 measure(server, page, "warm", [warm], WARM_CONNECTIONS, durations, workdir, etags["warm"])
             )
@@ -566,14 +602,14 @@ def run(db, size, args, durations, base_env):
                     distinct,
                 )
             )
+        ceilings.append(beside(server, durations, workdir))
         logged = server.errors_logged()
         if logged:
             notes.append(f"the server logged {logged} errors; its log ends:\n{server.log_tail()}")
         server.stop()
         if db == "postgresql":
             flush_redis(args.redis_url)
-        for result in results:
-            result["vs_hello"] = result["rps"] / hello["rps"] if hello["rps"] else None
+        shares(results, ceilings)
         return {
             "size": size,
             "published": facts["terms"],
@@ -593,14 +629,14 @@ def errors(result):
     return result["non_2xx_3xx"] + result["socket_errors"]
 
 
-ROW = "{:<20} {:<4} {:>8} {:>8} {:>8} {:>7} {:>6}  {}"
+ROW = "{:<20} {:<4} {:>8} {:>8} {:>8} {:>7} {:>7} {:>6}  {}"
 
 
 def table(db, run_result):
     lines = [
         f"\n# {db}, {run_result['size']} terms ({run_result['published']} published); load average"
         " {:.1f} before, {:.1f} after".format(*run_result["load_average"]),
-        ROW.format("page", "mode", "req/s", "p50 ms", "p99 ms", "×hello", "errors", "notes"),
+        ROW.format("page", "mode", "req/s", "p50 ms", "p99 ms", "hello", "×hello", "errors", "notes"),
     ]
     for r in run_result["results"]:
         unexpected = f"statuses {r['unexpected_statuses']}" if r["unexpected_statuses"] else ""
@@ -611,9 +647,10 @@ def table(db, run_result):
                 f"{r['rps']:.1f}",
                 fmt_ms(r["p50_ms"]).strip(),
                 fmt_ms(r["p99_ms"]).strip(),
+                f"{r['hello_rps']:.0f}",
                 "" if r["vs_hello"] is None else f"{r['vs_hello']:.3f}",
                 errors(r),
-                "; ".join(filter(None, [r.get("note"), unexpected])),
+                "; ".join(filter(None, [r.get("note"), r.get("unsteady"), unexpected])),
             )
         )
     lines.extend(f"note: {note}" for note in run_result["notes"])
