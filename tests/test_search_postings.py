@@ -253,3 +253,34 @@ def test_the_command_says_what_it_did():
 def test_the_command_refuses_what_it_does_not_take(argument):
     with pytest.raises(CommandError):
         call_command("refresh_search", argument)
+
+
+@postgresql
+def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(glossary):
+    """The names and summary tiers, and a few named terms, see their words only as they run
+    (UnseenQuery): once prepared their plan is generic, not made again for each search. The last
+    tier, and many named terms, are planned for their words each time (PLANNED_EACH_TIME). Either
+    way, the same ids in the same order, run after run, as at first."""
+    query = Query.parse("outsourcing")
+    named = [glossary["bpo"].pk, glossary["kpo"].pk]
+
+    def ranked(among_planned):
+        among = {**engine.PLANNED_EACH_TIME, "among": 0 if among_planned else 100}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine, "PLANNED_EACH_TIME", among)
+            tiers = [list(engine.ranked_ids(query, tier, None)) for tier in range(3)]
+            return tiers + [list(engine.ranked_among(query, 0, named))]
+
+    first = ranked(among_planned=False)
+    assert first[0] and first[2] and sorted(first[3]) == sorted(named)
+    for _ in range(12):
+        assert ranked(among_planned=False) == ranked(among_planned=True) == first
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT statement LIKE '%%"document"%%', statement LIKE '%%ANY%%', generic_plans
+                FROM pg_prepared_statements WHERE statement LIKE '%%ts_rank%%'"""
+        )
+        prepared = sorted(cursor.fetchall())
+    # The names and the summary tiers, and the few named terms: generic plans. Nothing else.
+    assert [(document, among) for document, among, _ in prepared] == [(False, False)] * 2 + [(False, True)]
+    assert all(generic for *_, generic in prepared)

@@ -1,7 +1,7 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from array import array
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import cache
 
 import numpy as np
@@ -47,7 +47,10 @@ def tsquery_text(words, *, prefix=False):
 
 
 class UnseenQuery(SearchQuery):
-    """A tsquery the planner cannot look into, (SELECT to_tsquery(…)), as in a generic plan."""
+    """A tsquery the planner cannot look into, (SELECT to_tsquery(…)), as in a generic plan, but
+    worked out once a statement (an InitPlan), where to_tsquery(%s) in a generic plan is worked out
+    again for every row. A statement's plan is then the same whatever its words, and once prepared
+    (kb.settings: PREPARE_THRESHOLD) it is not planned again."""
 
     template = "(SELECT %(function)s(%(expressions)s))"
 
@@ -72,10 +75,9 @@ def anywhere(words, names, path=""):
 
 @contextmanager
 def planned_each_time():
-    """Statements run unprepared within it. Prepared (kb.settings: PREPARE_THRESHOLD), a statement
-    gets a generic plan after five runs, made without knowing how many terms a word is in; for the
-    ranked tiers, one that evaluates to_tsquery() row by row: for a word in every one of 100,000
-    terms, 445 ms against 40 planned for its words."""
+    """Statements run unprepared within it, each planned for its parameters. Prepared
+    (kb.settings: PREPARE_THRESHOLD), a statement gets a generic plan after five runs, made without
+    knowing how many terms a word is in."""
     connection.ensure_connection()
     psycopg = connection.connection
     threshold, psycopg.prepare_threshold = psycopg.prepare_threshold, None
@@ -243,22 +245,39 @@ TIERS = ("names", "summary", "elsewhere")
 LAST_TIER_HOLDS_THE_OTHERS = False
 
 
-@planned_each_time()
+# Ranked reads are prepared and planned once (UnseenQuery), except those that may score most of the
+# terms: planned for their words, such a read is a sequential scan, where a generic plan goes
+# through the GIN indexes (at 100,000 terms, a word in 96% of them: 90 ms against 200). So the last
+# tier, whose matches are every term that holds the words, and the named terms past this many, are
+# planned each time; the others save their planning (the names and summary tiers 0.2 to 0.3 ms
+# each, and a generic plan ranked 821 named terms in 3.5 ms where a custom one took 5.5).
+PLANNED_EACH_TIME = {"tier": TIERS.index("elsewhere"), "among": 2000}
+
+
+def seen_if(planned):
+    """The kind of query of a ranked read: a tsquery the planner sees if it is `planned` each time."""
+    return SearchQuery if planned else UnseenQuery
+
+
 def ranked_among(query, number, ids):
     """Those of `ids` in the tier `number` (see `tier`), drafts too, best first, as `ranked_ids`
     orders them: each found by its primary key and ranked, where ranking the tier would score
     every match."""
+    planned = len(ids) > PLANNED_EACH_TIME["among"]
     among = "{" + ",".join(map(str, ids)) + "}"
-    return among_read(number)(tsquery_text(query.words), tsquery_text(query.words, prefix=True), among)
+    with planned_each_time() if planned else nullcontext():
+        read = among_read(number, planned)
+        return read(tsquery_text(query.words), tsquery_text(query.words, prefix=True), among)
 
 
 @cache
-def among_read(number):
+def among_read(number, planned):
     """The read of `ranked_among`, prepared (glossary.prepared) for each tier, of the tsquery texts
     of the words and of the names and the ids as an array's text: one parameter however many."""
 
     def build(words, names, ids):
-        condition, rank = tier(number, as_words(words), as_names(names))
+        kind = seen_if(planned)
+        condition, rank = tier(number, as_words(words, kind), as_names(names, kind))
         among = AnyOf(F("pk"), Cast(Value(ids), ArrayField(BigIntegerField())))
         matches = PostgresSearchIndex.objects.filter(among, condition).annotate(search_rank=-rank)
         return matches.order_by("search_rank", "pk").values_list("pk", flat=True)
@@ -266,20 +285,23 @@ def among_read(number):
     return PreparedRead(build)
 
 
-@planned_each_time()
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tier`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    return ranked_read(tier, limit)(tsquery_text(query.words), tsquery_text(query.words, prefix=True))
+    planned = tier == PLANNED_EACH_TIME["tier"]
+    with planned_each_time() if planned else nullcontext():
+        read = ranked_read(tier, limit, planned)
+        return read(tsquery_text(query.words), tsquery_text(query.words, prefix=True))
 
 
 @cache
-def ranked_read(number, limit):
+def ranked_read(number, limit, planned):
     """The read of `ranked_ids`, prepared (glossary.prepared) for each tier and limit it is given,
     of the tsquery texts of the words and of the names."""
 
     def build(words, names):
-        condition, rank = tier(number, as_words(words), as_names(names))
+        kind = seen_if(planned)
+        condition, rank = tier(number, as_words(words, kind), as_names(names, kind))
         matches = PostgresSearchIndex.objects.filter(condition).annotate(search_rank=-rank)
         return matches.order_by("search_rank", "pk").values_list("pk", flat=True)[:limit]
 
