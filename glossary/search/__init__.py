@@ -50,24 +50,24 @@ def starts(field, text, end=None):
 
 def named_like_rows(text, stem, end):
     """(id, 0) of the terms with a headword, expansion or alias that is `text`, and (id, 1) of those
-    whose headword or expansion starts with `stem` (up to `end`, `after(stem)`). On SQLite each
-    part is read from a name index alone: telling the kinds apart in SQL read each term's row,
-    7.4 ms against 1.2 for a stem that starts 1,700 of 100,000 headwords."""
+    whose headword or expansion starts with `stem` (up to `end`, `after(stem)`), a term once for
+    each name that does. Each part is read from one name index alone (migration 0023 on
+    PostgreSQL): telling the kinds apart in SQL read each term's row, 7.4 ms against 1.2 on SQLite
+    for a stem that starts 1,700 of 100,000 headwords; and on PostgreSQL, where two ranges of names
+    in one part were read as one bitmap of rows, each row, 7.5 ms against 0.5 for 821 of them."""
     key = engine().name_key
-    exact = Term.objects.filter(Q(Exact(key("headword"), text)) | Q(Exact(key("expansion"), text)))
-    starting = Term.objects.filter(starts("headword", stem, end) | starts("expansion", stem, end))
-    aliased = Alias.objects.filter(Exact(key("name"), text))
-    rows = (
-        exact.annotate(kind=Value(0))
-        .order_by()
-        .values_list("pk", "kind")
-        .union(
-            starting.annotate(kind=Value(1)).order_by().values_list("pk", "kind"),
-            aliased.annotate(kind=Value(0)).order_by().values_list("term_id", "kind"),
-            all=True,
-        )
-    )
-    return rows.order_by()  # no model's ordering, inside or out
+    parts = [
+        (Term, "pk", Exact(key("headword"), text), 0),
+        (Term, "pk", Exact(key("expansion"), text), 0),
+        (Term, "pk", starts("headword", stem, end), 1),
+        (Term, "pk", starts("expansion", stem, end), 1),
+        (Alias, "term_id", Exact(key("name"), text), 0),
+    ]
+    first, *rest = [
+        model.objects.filter(condition).annotate(kind=Value(kind)).order_by().values_list(pk, "kind")
+        for model, pk, condition, kind in parts
+    ]
+    return first.union(*rest, all=True).order_by()  # no model's ordering, inside or out
 
 
 # Prepared (glossary.prepared): compiling the union was nearly all of its time (1.8 ms of 1.9).
