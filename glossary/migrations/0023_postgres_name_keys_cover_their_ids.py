@@ -8,8 +8,8 @@ the indexes alone; for a stem that starts 4,807 headwords, 10 to 15 ms against 1
 reads an expression's index alone only if it holds the column the expression is made of, hence the
 name beside the id. The indexes are no larger than before (6.0 MB against 5.9 for the headwords').
 Where a table's pages are not yet marked all-visible (rows written since the last vacuum), those
-rows are still checked in the table. The indexes are built anew: writes to the terms and aliases
-wait meanwhile (about a second at 100,000 terms), and a search reads the rows until they are built.
+rows are still checked in the table. The indexes are dropped and built anew in one transaction:
+reads and writes of the terms and aliases wait meanwhile (about a second at 100,000 terms).
 """
 
 from importlib import import_module
