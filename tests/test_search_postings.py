@@ -259,15 +259,14 @@ def test_the_command_refuses_what_it_does_not_take(argument):
 def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(glossary):
     """The names and summary tiers, and a few named terms, see their words only as they run
     (UnseenQuery): once prepared, the tiers' plan is generic, not made again for each search. The
-    last tier, and many named terms, are planned for their words each time (PLANNED_EACH_TIME).
-    Either way, the same ids in the same order, run after run, as at first."""
+    last tier, and many named terms, are planned for their words each time (TIER_PLANNED,
+    AMONG_PLANNED). Either way, the same ids in the same order, run after run, as at first."""
     query = Query.parse("outsourcing")
     named = [glossary["bpo"].pk, glossary["kpo"].pk]
 
     def ranked(among_planned):
-        among = {**engine.PLANNED_EACH_TIME, "among": 0 if among_planned else 100}
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(engine, "PLANNED_EACH_TIME", among)
+            patch.setattr(engine, "AMONG_PLANNED", 0 if among_planned else 100)
             tiers = [list(engine.ranked_ids(query, tier, None)) for tier in range(3)]
             return tiers + [list(engine.ranked_among(query, 0, named))]
 

@@ -248,11 +248,12 @@ LAST_TIER_HOLDS_THE_OTHERS = False
 # Ranked reads are prepared and planned once (UnseenQuery), except those that may score most of the
 # terms: planned for their words, such a read is a sequential scan, where a generic plan goes
 # through the GIN indexes (at 100,000 terms, a word in 96% of them: 90 ms against 200). So the last
-# tier, whose matches are every term that holds the words, and the named terms past this many, are
-# planned each time; the others save their planning (the names and summary tiers 0.2 to 0.3 ms
+# tier, whose matches are every term that holds the words, and the named terms past AMONG_PLANNED,
+# are planned each time; the others save their planning (the names and summary tiers 0.2 to 0.3 ms
 # each), and a plan made without its words ranked 821 named terms in 3.5 ms, where one made for
 # them took 5.5.
-PLANNED_EACH_TIME = {"tier": TIERS.index("elsewhere"), "among": 2000}
+TIER_PLANNED = TIERS.index("elsewhere")
+AMONG_PLANNED = 2000
 
 
 def seen_if(planned):
@@ -264,7 +265,7 @@ def ranked_among(query, number, ids):
     """Those of `ids` in the tier `number` (see `tier`), drafts too, best first, as `ranked_ids`
     orders them: each found by its primary key and ranked, where ranking the tier would score
     every match."""
-    planned = len(ids) > PLANNED_EACH_TIME["among"]
+    planned = len(ids) > AMONG_PLANNED
     among = "{" + ",".join(map(str, ids)) + "}"
     with planned_each_time() if planned else nullcontext():
         read = among_read(number, planned)
@@ -289,7 +290,7 @@ def among_read(number, planned):
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tier`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
-    planned = tier == PLANNED_EACH_TIME["tier"]
+    planned = tier == TIER_PLANNED
     with planned_each_time() if planned else nullcontext():
         read = ranked_read(tier, limit, planned)
         return read(tsquery_text(query.words), tsquery_text(query.words, prefix=True))
