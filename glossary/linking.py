@@ -125,7 +125,7 @@ def linked(fragment, mentions, explicit, linked_already):
     if not mentions:
         return fragment
     names = _keys(mentions)
-    firsts = {key.split(" ", 1)[0] for key in names}
+    firsts = Firsts(names)
     pieces = PIECES.split(fragment)
     for index, text in list(linkable_texts(fragment)):
         out, done = [], 0
@@ -142,7 +142,7 @@ def linked(fragment, mentions, explicit, linked_already):
 def names_mentioned(fragments, names):
     """Which of `names` the linkable text of `fragments` mentions, by the rules links follow."""
     keys = _keys(names)
-    firsts = {key.split(" ", 1)[0] for key in keys}
+    firsts = Firsts(keys)
     return {
         name
         for fragment in fragments
@@ -157,16 +157,29 @@ def _keys(names):
     return keys | {" ".join(map(american, key.split(" "))): name for key, name in keys.items()}
 
 
+class Firsts(dict):
+    """{word as written: whether a name in `keys` (`_keys`) may begin with it}, in any of its
+    singulars and spellings: worked out once per word, however often a text repeats it."""
+
+    def __init__(self, keys):
+        super().__init__()
+        self.words = {key.split(" ", 1)[0] for key in keys}
+
+    def __missing__(self, word):
+        self[word] = found = any(american(form.lower()) in self.words for form in singulars(word))
+        return found
+
+
 def _mentions_in(text, names, firsts):
     """(start, end, name) of each mention of `names` ({lower case: name}) in `text`, the longest
-    name at each place, left to right. Only places where a name's first word (in `firsts`)
-    stands are tried."""
+    name at each place, left to right. Only places where a name's first word may stand
+    (`firsts`, a Firsts) are tried."""
     for run in _runs(text):
         words = [match[1] for match in run]
         start = 0
         while start < len(words):
             found = None
-            if any(american(form.lower()) in firsts for form in singulars(words[start])):
+            if firsts[words[start]]:
                 found = next(
                     (
                         (end, name)
