@@ -8,26 +8,15 @@ from django.core.signals import setting_changed
 from django.template import defaultfilters, defaulttags
 from django.template.defaultfilters import urlencode
 from django.templatetags.static import static as static_url
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 from jinja2 import ChainableUndefined, Environment
 
 from glossary import rendering
+from glossary.addresses import address
 
-# A page asks for a few addresses and static files, the same on every page: reversing one took
-# some 35 µs, and a static file's hashed name 27, each time.
-
-
-@lru_cache(maxsize=1024)
-def reversed_url(urlconf, script_prefix, name, args, kwargs):
-    return reverse(name, urlconf=urlconf, args=args or None, kwargs=dict(kwargs) or None)
-
-
-def url(name, *args, **kwargs):
-    """{{ url("glossary:term", slug) }}: Django's reverse(), kept per URLconf and script prefix;
-    its arguments are strings and numbers (kept, they must be hashable)."""
-    return reversed_url(get_urlconf(), get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+# A page asks for the same few static files on every page: a static file's hashed name took some
+# 27 µs each time. {{ url("glossary:term", slug) }} is glossary.addresses.address, kept likewise.
 
 
 @lru_cache(maxsize=256)
@@ -37,13 +26,24 @@ def static(path):
     return static_url(path)
 
 
-def forget_addresses(**kwargs):
-    """Settings changed (in tests): the static files' and pages' addresses may have too."""
-    reversed_url.cache_clear()
+@lru_cache(maxsize=4096)
+def translation(language, message):
+    return gettext(message)
+
+
+def translated(message):
+    """Django's gettext(), kept per language: a page asks for a few dozen messages, the same on
+    every page, and each look-up went through the active translation's catalogues."""
+    return translation(get_language(), message)
+
+
+def forget_kept(**kwargs):
+    """Settings changed (in tests): the static files' addresses and the translations may have too."""
     static.cache_clear()
+    translation.cache_clear()
 
 
-setting_changed.connect(forget_addresses)
+setting_changed.connect(forget_kept)
 
 
 def querystring(query, **changes):
@@ -60,10 +60,10 @@ def environment(**options):
     # Like Django's templates, a missing value (a 500 page has no request) renders as nothing.
     options.update(undefined=ChainableUndefined, autoescape=True)  # reader pages always escape
     env = Environment(extensions=["jinja2.ext.i18n"], **options)  # noqa: S701 - autoescape is set above
-    env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    env.install_gettext_callables(translated, ngettext, newstyle=True)
     env.globals.update(
         static=static,
-        url=url,
+        url=address,
         get_language=get_language,
         querystring=querystring,  # {{ querystring(request.GET, page=2) }}
         remembered=rendering.remembered,

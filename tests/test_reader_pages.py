@@ -298,14 +298,23 @@ def test_server_error_page_uses_the_sites_design(db):
 
 
 def test_a_site_mounted_under_a_path_links_within_it(client, bpo_world):
-    """Addresses are kept once made (kb/jinja2.py), but per script prefix. (The
+    """Addresses are kept once made (glossary.addresses), but per script prefix. (The
     test client leaves the prefix to the test, as Django's WSGI handler sets it from SCRIPT_NAME.)"""
+    bpo_world["bpo"].benefits.add(factories.benefit())
+    bpo_world["bpo"].risks.add(factories.risk())
     plain = client.get("/terms/").content.decode()
+    plain_article = client.get("/terms/bpo/").content.decode()
     set_script_prefix("/kb/")
     try:
         mounted = client.get("/terms/", SCRIPT_NAME="/kb").content.decode()
+        mounted_article = client.get("/terms/bpo/", SCRIPT_NAME="/kb").content.decode()
     finally:
         set_script_prefix("/")
+    # An article's categories, benefits and risks link through their models' get_absolute_url().
+    assert 'href="/categories/location/offshore/"' in plain_article
+    assert 'href="/kb/categories/location/offshore/"' in mounted_article
+    assert 'href="/kb/benefits/' in mounted_article and 'href="/kb/risks/' in mounted_article
+    assert not re.search(r'href="/(categories|benefits|risks|tags)/', mounted_article)
     assert 'href="/terms/bpo/"' in plain and 'action="/search/"' in plain
     assert 'href="/kb/terms/bpo/"' in mounted and 'action="/kb/search/"' in mounted
     assert 'href="/kb/terms/"' in mounted and '"/terms/' not in mounted  # the sidebar's form too

@@ -2,8 +2,8 @@
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 
+from ..addresses import address
 from ..validators import visible_name
 from .common import bounded_text
 
@@ -64,7 +64,7 @@ class Facet(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return f"{reverse('glossary:home')}#facet-{self.slug}"
+        return f"{address('glossary:home')}#facet-{self.slug}"
 
 
 class CategoryManager(models.Manager.from_queryset(KeptWhileUsedQuerySet)):
@@ -98,7 +98,7 @@ class Category(KeptWhileUsed):
         return f"{self.facet.name}: {self.name}"
 
     def get_absolute_url(self):
-        return reverse("glossary:category", args=[self.facet.slug, self.slug])
+        return address("glossary:category", self.facet.slug, self.slug)
 
     @property
     def key(self):
@@ -130,7 +130,7 @@ class Benefit(KeptWhileUsed):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("glossary:benefit", args=[self.slug])
+        return address("glossary:benefit", self.slug)
 
 
 class Risk(KeptWhileUsed):
@@ -162,4 +162,4 @@ class Risk(KeptWhileUsed):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("glossary:risk", args=[self.slug])
+        return address("glossary:risk", self.slug)
