@@ -29,6 +29,21 @@ def test_the_index_filters_narrow_published_terms(terms):
     assert headwords(TermFilter(QueryDict("letter=L")).qs) == ["Lateral", "Live"]
 
 
+def test_each_request_s_filters_are_its_own(terms):
+    """A FilterSet copies its declared filters (glossary.filters.CopiedAsMade): each copy's method
+    is its own FilterSet's and its choices are its own, however many FilterSets are alive."""
+    factories.term(headword="Lateral", tags=["later-tag"])
+    by_letter, by_tag = TermFilter(QueryDict("letter=L")), TermFilter(QueryDict("tag=later-tag"))
+    plain = TermFilter(QueryDict(""))
+    assert headwords(by_letter.qs) == ["Lateral", "Live"]
+    assert headwords(by_tag.qs) == ["Lateral"]
+    assert len(plain.qs) == 2
+    assert by_letter.filters["letter"].parent is by_letter and by_tag.filters["letter"].parent is by_tag
+    assert [value for value, _ in by_tag.form.fields["tag"].choices] == ["later-tag"]
+    assert list(plain.form.fields["tag"].choices) == []
+    assert TermFilter.base_filters["tag"].extra["choices"] == []
+
+
 def test_starting_with_a_letter(terms):
     factories.term(headword="Lateral")
     assert headwords(Term.objects.published().starting_with("L")) == ["Lateral", "Live"]
