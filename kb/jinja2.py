@@ -67,6 +67,7 @@ def environment(**options):
         get_language=get_language,
         querystring=querystring,  # {{ querystring(request.GET, page=2) }}
         remembered=rendering.remembered,
+        unchanging=rendering.unchanging,
     )
     env.filters.update(
         date=date, urlencode=urlencode, highlight=rendering.highlight, regroup=rendering.regroup

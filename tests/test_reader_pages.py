@@ -321,6 +321,16 @@ def test_a_site_mounted_under_a_path_links_within_it(client, bpo_world):
     assert client.get("/terms/?letter=B").content.decode().count('href="/kb/') == 0
 
 
+def test_the_site_header_s_search_box_shows_each_page_s_own_query(client, bpo_world):
+    """The header is rendered once per query and kept (glossary.rendering.unchanging)."""
+    box = re.compile(r'<input id="site-q"[^>]* value="([^"]*)"')
+    assert box.search(client.get("/terms/bpo/").content.decode())[1] == ""
+    assert box.search(client.get("/search/?q=bpo").content.decode())[1] == "bpo"
+    assert box.search(client.get("/search/?q=%3Cb%3E+kpo").content.decode())[1] == "&lt;b&gt; kpo"
+    assert box.search(client.get("/search/?q=bpo").content.decode())[1] == "bpo"
+    assert box.search(client.get("/").content.decode())[1] == ""
+
+
 def test_published_term_count_matches_index(client, bpo_world):
     response = client.get("/terms/")
     assert response.context["page_obj"].paginator.count == Term.objects.published().count() == 3
