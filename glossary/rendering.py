@@ -38,10 +38,10 @@ frames = {}
 
 def unchanging(name, *parts, caller):
     """{% call unchanging("name", part, …) %}…{% endcall %}: a part of every page that depends on
-    nothing the content holds, rendered once per process for each language, script prefix,
-    URLconf and set of parts: the site's header and footer, whose translated labels and reversed
-    links were 184 µs of every page. Not the content version's (`remembered`): the 503 page,
-    made while the database is down, has them too."""
+    nothing but the language, script prefix, URLconf and `parts` (no content, nothing of the
+    request's such as a CSP nonce), rendered once per process for each: the site's header and
+    footer, whose translated labels and reversed links were 184 µs of every page. Not the content
+    version's (`remembered`): the 503 page, made while the database is down, has them too."""
     key = (name, get_language(), get_script_prefix(), get_urlconf(), *parts)
     if (html := frames.get(key)) is None:
         if len(frames) >= FRAMES_KEPT:
