@@ -1,7 +1,7 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from array import array
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
@@ -74,10 +74,13 @@ def anywhere(words, names, path=""):
 
 
 @contextmanager
-def planned_each_time():
-    """Statements run unprepared within it, each planned for its parameters. Prepared
-    (kb.settings: PREPARE_THRESHOLD), a statement gets a generic plan after five runs, made without
-    knowing how many terms a word is in."""
+def planned_each_time(planned):
+    """If `planned`, statements run unprepared within it, each planned for its parameters; else as
+    always. Prepared (kb.settings: PREPARE_THRESHOLD), a statement gets a generic plan after five
+    runs, made without knowing how many terms a word is in."""
+    if not planned:
+        yield
+        return
     connection.ensure_connection()
     psycopg = connection.connection
     threshold, psycopg.prepare_threshold = psycopg.prepare_threshold, None
@@ -267,7 +270,7 @@ def ranked_among(query, number, ids):
     every match."""
     planned = len(ids) > AMONG_PLANNED
     among = "{" + ",".join(map(str, ids)) + "}"
-    with planned_each_time() if planned else nullcontext():
+    with planned_each_time(planned):
         read = among_read(number, planned)
         return read(tsquery_text(query.words), tsquery_text(query.words, prefix=True), among)
 
@@ -291,7 +294,7 @@ def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tier`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows."""
     planned = tier == TIER_PLANNED
-    with planned_each_time() if planned else nullcontext():
+    with planned_each_time(planned):
         read = ranked_read(tier, limit, planned)
         return read(tsquery_text(query.words), tsquery_text(query.words, prefix=True))
 
