@@ -555,3 +555,65 @@ class TestSuggest:
 def test_search_box_works_without_javascript(client, seed):
     html = client.get("/").content.decode()
     assert 'action="/search/"' in html and 'name="q"' in html
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="FTS5's bm25: ts_rank counts no rows")
+class TestRankedByTellingWords:
+    """bm25 gives a word that half the terms or more hold no weight, yet counts those terms for
+    every phrase of a ranked read. Where a query's other words are in few terms, a tier is ranked
+    by them alone, among the terms that hold every word: in the order that ranking by all of them
+    gives."""
+
+    RANKED_APART = "+rowid IN"
+
+    @pytest.fixture
+    def glossary(self, db, monkeypatch):
+        # Ranked apart where the rows that hold "zebra" are fewer than those that hold "widget"
+        # (RANKING_COST times fewer, as a tier of a large glossary must be).
+        monkeypatch.setattr(search.engine(), "RANKING_COST", 1)
+        # "widget" is in every term; "zebra" in four: two names (one with it twice), a definition, a body.
+        plain = [factories.term(headword=f"Widget {n}", definition="A widget, plainly.") for n in range(44)]
+        return plain, {
+            "named": factories.term(headword="Zebra widget", slug="named", aliases=["Zebra zebra"]),
+            "named-once": factories.term(headword="Widget of the zebra kind", slug="named-once"),
+            "defined": factories.term(headword="Striped widget", slug="defined", definition="A zebra widget."),
+            "bodied": factories.term(
+                headword="Painted widget", slug="bodied", definition="A widget.", body="Painted like a zebra."
+            ),
+        }
+
+    def ranked(self, client, q):
+        with CaptureQueriesContext(connection) as captured:
+            slugs = top(client, q, n=10)
+        return slugs, [query["sql"] for query in captured if self.RANKED_APART in query["sql"]]
+
+    def by_every_word(self, q):
+        """The matches' ids, tier by tier, as bm25 ranks them by every word of the query."""
+        engine, query = search.engine(), Query.parse(q)
+        ids = []
+        for index, text in engine.tiers(query):
+            ids += [pk for pk in engine.ranked_read(index, None)(text) if pk not in ids]
+        slugs = dict(Term.objects.filter(pk__in=ids).values_list("pk", "slug"))
+        return [slugs[pk] for pk in ids]
+
+    def test_a_common_word_is_left_out_of_the_rank_alone(self, client, glossary):
+        slugs, apart = self.ranked(client, "widget zebra")
+        assert slugs == ["named", "named-once", "defined", "bodied"] == self.by_every_word("widget zebra")
+        assert apart, "ranked by every word"
+        for sql in apart:  # ranked by "zebra", among the terms that hold both
+            ranked_by, among = sql.split(self.RANKED_APART)
+            assert "zebra" in ranked_by and "widget" not in ranked_by
+            assert "zebra" in among and "widget" in among
+
+    def test_rare_words_rank_as_ever(self, client, glossary):
+        slugs, apart = self.ranked(client, "zebra striped")
+        assert slugs == ["defined"] == self.by_every_word("zebra striped")
+        assert apart == []
+
+    def test_an_edit_has_the_words_counted_afresh(self, client, glossary, committed):
+        plain, _ = glossary
+        assert self.ranked(client, "widget zebra")[1]
+        with committed():
+            Term.objects.filter(pk__in=[term.pk for term in plain]).delete()
+        slugs, apart = self.ranked(client, "widget zebra")  # "widget" is in as few terms as "zebra"
+        assert slugs == self.by_every_word("widget zebra") and apart == []
