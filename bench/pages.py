@@ -63,6 +63,7 @@ QUICK = {"warmup": 1, "warm": 2, "cold": 3, "beside": 1}
 # the page's share is marked unsteady.
 UNSTEADY = 0.2
 COLD_URLS = 4000  # more than a cold run gets through, so that none repeats
+MISSPELLING_ROUNDS = 8  # at most, through the names, for COLD_URLS misspellings (misspellings)
 ETAGS = 200  # articles whose ETag the cold 304 run revalidates in turn
 PAGES = [
     "home",
@@ -331,6 +332,22 @@ def misspell(text, rng):
     return " ".join(words)
 
 
+def misspellings(terms, rng, seed):
+    """Distinct misspellings of the terms' names (expansion, else headword), each name misspelt in
+    turn, and again in other ways (from a generator of their own, so that the other pages' URLs do
+    not change) while there are fewer than COLD_URLS: a small glossary's cold run would otherwise
+    ask for each misspelling several times, and each process's matches of a query it has seen
+    answer the repeats, which a large glossary's run never meets."""
+    found = {}
+    for again in [rng] + [random.Random(seed + n) for n in range(1, MISSPELLING_ROUNDS)]:
+        for _, headword, expansion in terms:
+            if len(found) >= COLD_URLS:
+                return list(found)
+            if misspelt := misspell(expansion or headword, again):
+                found.setdefault(misspelt, None)
+    return list(found)
+
+
 def page_numbers(count, per_page, rng, n):
     """Readers mostly stay near the first pages; crawlers go everywhere."""
     last = max(1, math.ceil(count / per_page))
@@ -400,7 +417,7 @@ def plan(facts, seed):
     words = facts["words"]
     searches = words + [f"{rng.choice(words)} {rng.choice(words)}" for _ in range(2000)]
     searches += [rng.choice(headword.split()) for _, headword, _ in terms]
-    misspelt = [m for _, headword, expansion in terms if (m := misspell(expansion or headword, rng))]
+    misspelt = misspellings(terms, rng, seed)
     prefixes = [headword.lower()[: rng.randint(3, 5)].rstrip() for _, headword, _ in terms]
     tags, benefits, risks = facts["tags"], facts["benefits"], facts["risks"]
     warm_article = f"/terms/{terms[0][0]}/"
