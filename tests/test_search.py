@@ -576,7 +576,9 @@ class TestRankedByTellingWords:
         return plain, {
             "named": factories.term(headword="Zebra widget", slug="named", aliases=["Zebra zebra"]),
             "named-once": factories.term(headword="Widget of the zebra kind", slug="named-once"),
-            "defined": factories.term(headword="Striped widget", slug="defined", definition="A zebra widget."),
+            "defined": factories.term(
+                headword="Striped widget", slug="defined", definition="A zebra widget."
+            ),
             "bodied": factories.term(
                 headword="Painted widget", slug="bodied", definition="A widget.", body="Painted like a zebra."
             ),

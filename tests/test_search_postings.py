@@ -284,3 +284,28 @@ def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(gloss
     # whose plans PostgreSQL picks by the number of ids. Nothing else.
     assert [(document, among) for document, among, _ in prepared] == [(False, False)] * 2 + [(False, True)]
     assert all(generic for document, among, generic in prepared if not among)
+
+
+@postgresql
+def test_large_postings_left_out_find_what_the_index_finds(glossary, monkeypatch):
+    """A word whose postings were large when last read is left out of the postings read for a
+    search with other words, whose matches are checked against the search rows instead: the same
+    matches before any refresh, after one, after writes, and where there is too much to check."""
+    monkeypatch.setattr(engine, "LARGE_POSTINGS", 1)  # every word read once is large
+    monkeypatch.setattr(engine, "posting_sizes", {})
+    refresh()
+    before = assert_agree()  # reads every word, learning how large its postings are
+    assert engine.posting_sizes[False, "outsourcing"] == 3  # the documents of BPO, KPO and a FAQ
+    with CaptureQueriesContext(connection) as captured:
+        assert assert_agree() == before
+    checks = [query["sql"] for query in captured if "document @@ (SELECT to_tsquery" in query["sql"]]
+    assert checks, "no search left a word out"
+    added = factories.term(headword="Zyxquux outsourcing", definition="A business process.")
+    glossary["kpo"].expansion = "Knowledge work"
+    glossary["kpo"].save()
+    after = assert_agree()
+    assert added.pk in after["process outsourcing"] and glossary["kpo"].pk not in after["process outsourcing"]
+    refresh()
+    assert assert_agree() == after
+    monkeypatch.setattr(engine, "CHECKED_AT_MOST", 0)  # too much to check: every word is read
+    assert assert_agree() == after
