@@ -290,16 +290,19 @@ def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(gloss
 def test_large_postings_left_out_find_what_the_index_finds(glossary, monkeypatch):
     """A word whose postings were large when last read is left out of the postings read for a
     search with other words, whose matches are checked against the search rows instead: the same
-    matches before any refresh, after one, after writes, and where there is too much to check."""
-    monkeypatch.setattr(engine, "LARGE_POSTINGS", 1)  # every word read once is large
+    matches before any refresh, after one, after writes, and where there was more to check than
+    the sizes last read said."""
+    monkeypatch.setattr(engine, "LARGE_POSTINGS", 3)
+    monkeypatch.setattr(engine, "CHECKING_COST", 1)
     monkeypatch.setattr(engine, "posting_sizes", {})
     refresh()
     before = assert_agree()  # reads every word, learning how large its postings are
     assert engine.posting_sizes[False, "outsourcing"] == 3  # the documents of BPO, KPO and a FAQ
+    assert engine.posting_sizes[False, "process"] == 2
+    assert engine.leaving_out(("process", "outsourcing")) == {(False, 1): 3}
     with CaptureQueriesContext(connection) as captured:
         assert assert_agree() == before
-    checks = [query["sql"] for query in captured if "document @@ (SELECT to_tsquery" in query["sql"]]
-    assert checks, "no search left a word out"
+    assert any("document @@ (SELECT to_tsquery" in query["sql"] for query in captured), "none left out"
     added = factories.term(headword="Zyxquux outsourcing", definition="A business process.")
     glossary["kpo"].expansion = "Knowledge work"
     glossary["kpo"].save()
@@ -307,5 +310,11 @@ def test_large_postings_left_out_find_what_the_index_finds(glossary, monkeypatch
     assert added.pk in after["process outsourcing"] and glossary["kpo"].pk not in after["process outsourcing"]
     refresh()
     assert assert_agree() == after
-    monkeypatch.setattr(engine, "CHECKED_AT_MOST", 0)  # too much to check: every word is read
-    assert assert_agree() == after
+    # Checking costs three times reading: left out by the sizes last read ("process" as if one term
+    # held it, "outsourcing" four), "process" has two matches to check, against four ids to read.
+    monkeypatch.setattr(engine, "CHECKING_COST", 3)
+    engine.posting_sizes[False, "process"] = 1
+    assert engine.leaving_out(("process", "outsourcing")) == {(False, 1): 4}
+    with CaptureQueriesContext(connection) as captured:
+        assert through_postings("process outsourcing") == after["process outsourcing"]
+    assert sum("glossary_search_matches" in query["sql"] for query in captured) == 2  # and read it all

@@ -143,9 +143,10 @@ def posted(ids):
 
 # A word of a search whose postings held this many ids or more, the last time they were read in
 # this process, is left out of the postings read when the search has other words (see matched_ids),
-# so long as the matches of those are no more than CHECKED_AT_MOST.
+# where checking the matches of those against the rows costs less: checking an id took about 64
+# times as long as sending and parsing one (2 µs against 33 ns).
 LARGE_POSTINGS = 10_000
-CHECKED_AT_MOST = 1_000
+CHECKING_COST = 64
 SIZES_KEPT = 50_000  # the words whose postings' sizes a process keeps
 # {(in the names, word): how many ids its postings held}, as last read in this process: which words
 # to leave out of a search's postings (matched_ids). Only how fast a search is depends on it.
@@ -159,20 +160,13 @@ def matched_ids(query, *, leave_out=True):
     intersection, a spelling that is a stop word left out and a word whose spellings all are
     ignored; then the terms written since the postings were built, as their rows match now.
 
-    With `leave_out`, the words whose postings were large when last read (`posting_sizes`) are not
-    read where the search has other words: the matches of those are checked against the terms'
-    rows instead. A word in 99,000 of 100,000 terms beside one in three: 790 kB sent and parsed to
-    keep three ids, 3.7 ms against 0.3."""
-    words, sizes = query.words, posting_sizes
-    left_out = set()  # (in the names, word number): each kind keeps a word, and the names the last
-    for names in (False, True):
-        large = [
-            part
-            for part, word in enumerate(words)
-            if sizes.get((names, word), 0) >= LARGE_POSTINGS and not (names and part == len(words) - 1)
-        ]
-        if leave_out and len(large) < len(words):
-            left_out.update((names, part) for part in large)
+    With `leave_out`, the words whose postings were large when last read are not read where the
+    search's other words match few terms (`leaving_out`): those matches are checked against the
+    terms' rows instead, or, where they turn out to be too many, every posting is read after all.
+    A word in 99,000 of 100,000 terms beside one in three: 790 kB sent and parsed to keep three
+    ids, 3.7 ms against 0.3."""
+    words = query.words
+    left_out = leaving_out(words) if leave_out else {}
     asked = [
         (part, spelling, names, False)
         for names in (False, True)
@@ -209,9 +203,9 @@ def matched_ids(query, *, leave_out=True):
                 read[names, words[part]] = read.get((names, words[part]), 0) + len(ids) // 8
         elif ids is not None:  # "prefix": names that start with the last word, of its group
             groups.setdefault((True, len(words) - 1), BitMap()).update(posted(ids))
-    if len(sizes) + len(read) > SIZES_KEPT:
-        sizes.clear()
-    sizes.update(read)
+    if len(posting_sizes) + len(read) > SIZES_KEPT:
+        posting_sizes.clear()
+    posting_sizes.update(read)
     found, checked = BitMap(), {}
     for names in (False, True):
         held = [ids for (in_names, _), ids in groups.items() if in_names == names]
@@ -219,9 +213,25 @@ def matched_ids(query, *, leave_out=True):
             checked[names] = BitMap.intersection(*held) if held else None
         elif held:
             found |= BitMap.intersection(*held)
-    if None in checked.values() or sum(map(len, checked.values())) > CHECKED_AT_MOST:
+    if None in checked.values() or CHECKING_COST * sum(map(len, checked.values())) > sum(left_out.values()):
         return matched_ids(query, leave_out=False)  # nothing kept to check (stop words), or too much
     return (found - changed | matching_rows(checked, *recheck) | now).to_array()
+
+
+def leaving_out(words):
+    """{(in the names, word number): the ids its postings held when last read} of the words to leave
+    out of the postings read for `words`: where their postings were large, and checking the matches
+    of the other words of their kind (in the names, the last word among them) costs less than
+    reading them, as far as the sizes last read tell."""
+    left_out = {}
+    for names in (False, True):
+        sizes = {part: posting_sizes.get((names, word), 0) for part, word in enumerate(words)}
+        last = len(words) - 1 if names else None  # the names' prefix: never left out
+        large = {part: n for part, n in sizes.items() if n >= LARGE_POSTINGS and part != last}
+        kept = [n for part, n in sizes.items() if part not in large]
+        if large and kept and CHECKING_COST * min(kept) < sum(large.values()):
+            left_out |= {(names, part): n for part, n in large.items()}
+    return left_out
 
 
 def matching_rows(checked, words, names):
