@@ -77,27 +77,40 @@ def tier_parts(words, *, prefix):
 
 TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers)
 LAST_TIER_HOLDS_THE_OTHERS = True
-# Some terms of a tier, ranked alone: FTS5 finds a match by its rowid only by reading them all
-# (1.5 s for 1,700 ids against 8 ms for the whole tier), so the whole tier is ranked instead.
-ranked_among = None
 
 
 def ranked_ids(query, tier, limit):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows; by fewer of the words where that
-    costs less (`ranking_words`), and kept to the matches: "+rowid" makes SQLite check each id
-    against them, rather than look each up in the match (see ranked_among)."""
+    costs less (`ranking_words`), among the tier's matches."""
     index, text = tiers(query)[tier]
     if not (words := ranking_words(query.words, tier)):
         return ranked_read(index, limit)(text)
     _, held, _ = tier_parts(words, prefix=words[-1] == query.words[-1])[tier]
     table = index._meta.db_table
+    among = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 (our table)
+    return ranked_within(index, held, among, [text], limit)
+
+
+def ranked_among(query, tier, ids):
+    """Those of `ids` in `tier` (see `tiers`), drafts too, best first, as `ranked_ids` orders them:
+    only they are ranked. At 100,000 terms, the 1,438 terms named like “si” in 2.8 ms, against 6.2
+    for the 5,363 of the whole tier."""
+    index, text = tiers(query)[tier]
+    return ranked_within(index, text, "SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
+
+
+def ranked_within(index, expression, among, params, limit=None):
+    """The ids of the matches of `expression` in `index` that the subquery `among` (its `params`)
+    gives, up to `limit`, best first: each match is checked against them and only those are
+    ranked. "+rowid" keeps SQLite from looking each of them up in the match instead, which reads
+    every match again for each (1.5 s for 1,700 ids, against 8 ms to rank the whole tier)."""
+    table = index._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT rowid FROM {table} WHERE {table} MATCH %s
-                AND +rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH %s)
-                ORDER BY rank, rowid LIMIT %s""",  # noqa: S608 (our tables)
-            [held, text, -1 if limit is None else limit],
+            f"""SELECT rowid FROM {table} WHERE {table} MATCH %s AND +rowid IN ({among})
+                ORDER BY rank, rowid LIMIT %s""",  # noqa: S608 (our tables and subqueries)
+            [expression, *params, -1 if limit is None else limit],
         )
         return [pk for (pk,) in cursor.fetchall()]
 
