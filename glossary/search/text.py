@@ -73,10 +73,13 @@ def words_of(text):
     return WORD.findall(unicodedata.normalize("NFKC", text).lower())
 
 
+BRITISH = tuple(british for british, _ in SPELLINGS)
+
+
 def spellings(word):
     """The word and its American spelling, if it looks British (“centre” → “center”)."""
     forms = [word]
-    if len(word) >= 6:
+    if len(word) >= 6 and word.endswith(BRITISH):  # most words end otherwise: one test, not 17
         for british, american in SPELLINGS:
             if word.endswith(british):
                 forms.append(word[: -len(british)] + american)
