@@ -152,22 +152,23 @@ def ranking_words(words, tier):
     return telling if RANKING_COST * ranked < saved else []
 
 
-def holding(tier, spellings):
-    """{spelling: the rows that hold it where `tier` counts them}, kept for the content version."""
+def holding(tier, forms):
+    """{spelling: the rows that hold it where `tier` counts them} of `forms` (spellings), kept for
+    the content version."""
     counts = kept("search-phrase-rows", compute=dict)  # {(tier, spelling): rows}
-    if unknown := [spelling for spelling in dict.fromkeys(spellings) if (tier, spelling) not in counts]:
-        if len(counts) + len(unknown) > PHRASES_KEPT:
-            counts.clear()
+    if len(counts) > PHRASES_KEPT:
+        counts.clear()
+    if unknown := [form for form in dict.fromkeys(forms) if (tier, form) not in counts]:
         index, phrase = COUNTED[tier]
         table = index._meta.db_table
         one = f"SELECT %s, (SELECT count(*) FROM {table} WHERE {table} MATCH %s)"  # noqa: S608 (ours)
         with connection.cursor() as cursor:
             cursor.execute(
                 " UNION ALL ".join([one] * len(unknown)),
-                [param for spelling in unknown for param in (spelling, phrase.format(quoted(spelling)))],
+                [param for form in unknown for param in (form, phrase.format(quoted(form)))],
             )
-            counts |= {(tier, spelling): n for spelling, n in cursor.fetchall()}
-    return {spelling: counts[tier, spelling] for spelling in spellings}
+            counts |= {(tier, form): n for form, n in cursor.fetchall()}
+    return {form: counts[tier, form] for form in forms}
 
 
 @cache
