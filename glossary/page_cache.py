@@ -19,9 +19,13 @@ from django.utils.http import http_date, quote_etag
 
 from . import cache
 
-# Addresses with any other parameter (a campaign tag, a typo) are served but not stored, so that
-# nobody can fill the cache with pages under made-up addresses.
+# What a reader page's address may hold and still be stored, under the whole address: the pages'
+# own parameters, and a campaign's tags, so that the readers a newsletter or an advertisement
+# brings share one stored page. As with a search's words, a made-up value is stored for at most
+# GLOSSARY_CACHE_SECONDS; an address with any other parameter (a typo) is served but not stored.
 READER_PARAMETERS = {"q", "letter", "category", "tag", "page"}
+CAMPAIGN_PARAMETERS = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"}
+STORED_PARAMETERS = READER_PARAMETERS | CAMPAIGN_PARAMETERS
 # Made afresh for each answer: the validators (from the page and the version) and, on a 304,
 # what describes a body it does not have.
 UNSTORED_HEADERS = {"etag", "last-modified"}
@@ -138,7 +142,7 @@ def cacheable_key(request):
     if (
         request.method not in ("GET", "HEAD")
         or settings.SESSION_COOKIE_NAME in request.COOKIES
-        or not set(request.GET) <= READER_PARAMETERS
+        or not set(request.GET) <= STORED_PARAMETERS
     ):
         return None
     urlconf = get_urlconf(settings.ROOT_URLCONF)

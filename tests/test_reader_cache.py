@@ -455,10 +455,22 @@ class TestKeys:
 
     def test_an_address_with_an_unknown_parameter_is_served_but_never_stored(self, client, world):
         for _ in range(2):
-            response = client.get("/terms/bpo/", {"utm_source": "newsletter"})
+            response = client.get("/terms/bpo/", {"ref": "newsletter"})
             assert response.status_code == 200
             assert response.context is not None
             assert response["ETag"]
+
+    def test_a_campaign_s_address_is_stored_as_its_own(self, client, world):
+        """A newsletter's link, tagged for its campaign, is made once for all the readers it brings."""
+        tagged = {"utm_source": "newsletter", "utm_medium": "email", "utm_campaign": "december"}
+        first = client.get("/terms/bpo/", tagged)
+        assert first.status_code == 200 and first.context is not None  # made by the view
+        again = client.get("/terms/bpo/", tagged)
+        assert again.status_code == 200 and again.context is None  # from the cache
+        assert again.content == first.content
+        assert client.get("/terms/bpo/", {**tagged, "utm_campaign": "january"}).context is not None
+        assert client.get("/terms/bpo/", {**tagged, "ref": "x"}).context is not None  # not stored
+        assert client.get("/terms/bpo/", {**tagged, "ref": "x"}).context is not None
 
     def test_a_version_is_renewed_after_the_longest_a_page_may_last(self, world, settings):
         settings.GLOSSARY_CACHE_SECONDS = 1
