@@ -141,13 +141,14 @@ def ranking_words(words, tier):
     rows = kept("search-rows", compute=Term.objects.count)  # each index has a row a term
     spelled = {word: spellings(word) for word in words}
     anywhere = holding(ANYWHERE, [form for forms in spelled.values() for form in forms])
-    held = holding(tier, [form for form, n in anywhere.items() if 2 * n >= rows]) | {
-        form: 0 for form, n in anywhere.items() if 2 * n < rows
-    }
-    telling = [word for word, forms in spelled.items() if any(2 * held[form] < rows for form in forms)]
+    # A spelling rare anywhere is rare in the tier's columns too: only the others are counted there.
+    common = holding(tier, [form for form, n in anywhere.items() if 2 * n >= rows])
+    telling = [
+        word for word, forms in spelled.items() if any(2 * common.get(form, 0) < rows for form in forms)
+    ]
     if len(telling) in {0, len(words)}:
         return []
-    saved = sum(held[form] for word in words if word not in telling for form in spelled[word])
+    saved = sum(common[form] for word in words if word not in telling for form in spelled[word])
     ranked = min(sum(anywhere[form] for form in spelled[word]) for word in telling)
     return telling if RANKING_COST * ranked < saved else []
 
