@@ -472,6 +472,13 @@ class TestKeys:
         assert client.get("/terms/bpo/", {**tagged, "ref": "x"}).context is not None  # not stored
         assert client.get("/terms/bpo/", {**tagged, "ref": "x"}).context is not None
 
+    @pytest.mark.parametrize("value", ["", "\x00", "<script>alert(1)</script>", "é" * 5000, "a&b=c"])
+    def test_a_campaign_tag_of_any_value_is_served_and_stored_as_given(self, client, world, value):
+        first = client.get("/terms/bpo/", {"utm_campaign": value, "utm_source": [value, "x"]})
+        assert first.status_code == 200 and "<script>alert" not in first.content.decode()
+        again = client.get("/terms/bpo/", {"utm_campaign": value, "utm_source": [value, "x"]})
+        assert again.status_code == 200 and again.content == first.content
+
     def test_a_version_is_renewed_after_the_longest_a_page_may_last(self, world, settings):
         settings.GLOSSARY_CACHE_SECONDS = 1
         version = cache.bump_version()
