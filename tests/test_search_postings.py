@@ -205,7 +205,7 @@ def test_a_long_document_is_kept_in_its_row_as_it_is(db):
         chunks = cursor.fetchone()[0]
     assert size > 4000
     assert (compression, chunks) == (None, 0)
-    assert list(engine.ranked_ids(Query.parse("word299"), 2, None)) == [term.pk]  # ranked by it
+    assert list(engine.ranked_ids(Query.parse("word299"), 2, None, 1)) == [term.pk]  # ranked by it
 
 
 @postgresql
@@ -257,32 +257,39 @@ def test_the_command_refuses_what_it_does_not_take(argument):
 
 @postgresql
 def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(glossary):
-    """The names and summary tiers, and a few named terms, see their words only as they run
-    (UnseenQuery): once prepared, the tiers' plan is generic, not made again for each search. The
-    last tier, and many named terms, are planned for their words each time (TIER_PLANNED,
+    """The names and summary tiers, the last tier of a search that matches few terms, and a few
+    named terms see their words only as they run (UnseenQuery): once prepared, the tiers' plan is
+    generic, not made again for each search. The last tier of a search that matches many terms,
+    and many named terms, are planned for their words each time (TIER_PLANNED, TIER_PLANNED_PAST,
     AMONG_PLANNED). Either way, the same ids in the same order, run after run, as at first."""
     query = Query.parse("outsourcing")
     named = [glossary["bpo"].pk, glossary["kpo"].pk]
 
-    def ranked(among_planned):
+    def ranked(planned):
+        matched = engine.TIER_PLANNED_PAST + 1 if planned else engine.TIER_PLANNED_PAST
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(engine, "AMONG_PLANNED", 0 if among_planned else 100)
-            tiers = [list(engine.ranked_ids(query, tier, None)) for tier in range(3)]
+            patch.setattr(engine, "AMONG_PLANNED", 0 if planned else 100)
+            tiers = [list(engine.ranked_ids(query, tier, None, matched)) for tier in range(3)]
             return tiers + [list(engine.ranked_among(query, 0, named))]
 
-    first = ranked(among_planned=False)
+    first = ranked(planned=False)
     assert first[0] and first[2] and sorted(first[3]) == sorted(named)
     for _ in range(12):
-        assert ranked(among_planned=False) == ranked(among_planned=True) == first
+        assert ranked(planned=False) == ranked(planned=True) == first
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT statement LIKE '%%"document"%%', statement LIKE '%%ANY%%', generic_plans
                 FROM pg_prepared_statements WHERE statement LIKE '%%ts_rank%%'"""
         )
         prepared = sorted(cursor.fetchall())
-    # Prepared: the names and the summary tiers, whose plans are generic, and the few named terms,
-    # whose plans PostgreSQL picks by the number of ids. Nothing else.
-    assert [(document, among) for document, among, _ in prepared] == [(False, False)] * 2 + [(False, True)]
+    # Prepared: the three tiers as read for few matches, whose plans are generic, and the few named
+    # terms, whose plans PostgreSQL picks by the number of ids. Nothing else.
+    assert [(document, among) for document, among, _ in prepared] == [
+        (False, False),
+        (False, False),
+        (False, True),
+        (True, False),
+    ]
     assert all(generic for document, among, generic in prepared if not among)
 
 

@@ -102,7 +102,8 @@ class Ranked:
         self.query, self.allowed = search.query, allowed
         # How many published matches there are for each one shown, filtered-out terms included: a
         # tier, which holds drafts too, is read this much deeper than the page needs.
-        self.spread = -(-len(search.matched) // max(allowed.count(), 1))
+        self.matched = len(search.matched)
+        self.spread = -(-self.matched // max(allowed.count(), 1))
 
     def count(self):
         return self.allowed.count()
@@ -128,7 +129,7 @@ class Ranked:
             held = len(seen) if tier == tiers - 1 and engine().LAST_TIER_HOLDS_THE_OTHERS else 0
             limit = 1 << (need * self.spread + held + SLACK - 1).bit_length()
             while fresh is None:
-                ids = engine().ranked_ids(self.query, tier, limit)
+                ids = engine().ranked_ids(self.query, tier, limit, self.matched)
                 fresh = [pk for pk in ids if pk not in seen and self.allowed.holds(pk)]
                 if len(fresh) < need and len(ids) == limit:
                     fresh, limit = None, limit * 4
@@ -152,7 +153,8 @@ class Ranked:
         if len(named) >= stop:  # `allowed` are matches: all are ranked
             return self._by_kind(engine().ranked_among(self.query, 0, list(named)), named)
         return self._by_kind(
-            [pk for pk in engine().ranked_ids(self.query, 0, None) if self.allowed.holds(pk)], named
+            [pk for pk in engine().ranked_ids(self.query, 0, None, self.matched) if self.allowed.holds(pk)],
+            named,
         )
 
     def _by_kind(self, ids, named):

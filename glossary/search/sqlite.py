@@ -79,10 +79,11 @@ TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers
 LAST_TIER_HOLDS_THE_OTHERS = True
 
 
-def ranked_ids(query, tier, limit):
+def ranked_ids(query, tier, limit, matched):
     """The ids of up to `limit` (None: all) matches of `tier` (see `tiers`), drafts too, best first:
     ranked in the index alone, without reading the terms' rows; by fewer of the words where that
-    costs less (`ranking_words`), among the tier's matches."""
+    costs less (`ranking_words`), among the tier's matches. `matched` (how many published terms
+    match in all) tells PostgreSQL how to plan its read; FTS5 plans alike for every word."""
     index, text = tiers(query)[tier]
     if not (words := ranking_words(query.words, tier)):
         return ranked_read(index, limit)(text)
