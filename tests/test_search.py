@@ -264,6 +264,18 @@ class TestSnippetsAndMessages:
         html = client.get("/search/", {"q": "outsorcing"}).content.decode()
         assert "showing results for “<strong>outsourcing</strong>”" in html
 
+    def test_respelled_where_a_swap_leaves_a_name_less_alike(self, client, db):
+        # “otusourcing” is 0.58 like “Outsourcing” by pg_trgm's word similarity: under its default
+        # 0.6, which the connection has again after the search.
+        factories.term(headword="Outsourcing")
+        factories.term(headword="Insourcing")
+        html = client.get("/search/", {"q": "otusourcing"}).content.decode()
+        assert "showing results for “<strong>outsourcing</strong>”" in html
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+                assert cursor.fetchone() == ("0.6",)
+
     def test_did_you_mean_when_nothing_matches(self, client, db):
         factories.term(headword="Nearshore outsourcing", slug="nearshore-outsourcing")
         response = client.get("/search/", {"q": "nearshor outsorcing ltd"})
