@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from glossary import search
 from glossary.models import FAQ, Alias, Term
 from glossary.search import postgresql as engine
 from glossary.search.postgresql import matched_ids, matched_through_index, names_holding, postings_state
@@ -291,6 +292,46 @@ def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(gloss
         (True, False),
     ]
     assert all(generic for document, among, generic in prepared if not among)
+
+
+@postgresql
+@pytest.mark.parametrize(
+    "text", ["outsourcing", "process outsourcing", "out", "call", "centre", "organization"]
+)
+def test_the_tiers_of_some_ids_read_at_once_are_the_tiers_read_in_turn(glossary, text):
+    """`tiers_of` (a page that shows every match) gives each id the tier and place that reading the
+    tiers one at a time gives it; ids that do not match, drafts among them, are left out. Run past
+    the prepare threshold, its plan is generic: made once, whatever the ids."""
+    draft = factories.draft(headword="Outsourcing draft", definition="Call it outsourcing.")
+    factories.term(headword="Unrelated", definition="Nothing to find here.")
+    query = Query.parse(text)
+    in_turn = [(tier, pk) for tier in range(3) for pk in engine.ranked_ids(query, tier, None, 1)]
+    assert in_turn  # every query finds something
+    ids = [*Term.objects.values_list("pk", flat=True), 999_999]
+    for _ in range(12):  # prepared after five runs, and then planned for its values five times
+        assert engine.tiers_of(query, ids) == in_turn
+    assert engine.tiers_of(query, [pk for _, pk in in_turn[::-1]]) == in_turn  # the ids' order is no matter
+    assert engine.tiers_of(query, [draft.pk]) == [(tier, pk) for tier, pk in in_turn if pk == draft.pk]
+    assert engine.tiers_of(query, []) == []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%%found.tier%%'"
+        )
+        assert cursor.fetchone()[0] > 0
+
+
+@postgresql
+@pytest.mark.parametrize(("at_once", "reads"), [(search.AT_ONCE, 1), (2, 3)])
+def test_a_page_that_shows_every_match_ranks_them_in_one_read(client, glossary, monkeypatch, at_once, reads):
+    """Up to AT_ONCE matches, a page that holds them all reads their tiers and ranks at once;
+    past it, a tier at a time. The same page either way."""
+    monkeypatch.setattr(search, "AT_ONCE", at_once)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/search/", {"q": "outsourcing"})
+    ranked = [query["sql"] for query in captured if "ts_rank" in query["sql"]]
+    assert len(ranked) == reads and ("found.tier" in ranked[0]) == (reads == 1)
+    slugs = [term.slug for term in response.context["page_obj"]]
+    assert slugs[:2] == [glossary["bpo"].slug, glossary["kpo"].slug] and len(slugs) == 3
 
 
 @postgresql

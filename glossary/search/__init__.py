@@ -30,6 +30,10 @@ CANDIDATES = 20
 CONTEXT_NAMES = 300
 # Ranked ids read beyond a page's need, for those the filters or the page's earlier tiers leave out.
 SLACK = 20
+# Up to this many terms, a page that shows the last of them ranks them all in one read where the
+# engine can (Ranked._all). At 100,000 terms on PostgreSQL, for a word in 29 terms, 0.36 ms against
+# 0.90 for reading the tiers in turn; in 94, 0.78 against 0.97; in 290, 1.8 against 1.5.
+AT_ONCE = 100
 
 
 def engine():
@@ -116,6 +120,8 @@ class Ranked:
 
     def _ids(self, stop):
         """The ids of the first `stop` terms, in order, and perhaps some after them."""
+        if self.count() <= min(stop, AT_ONCE) and engine().tiers_of:
+            return self._all()
         stop = min(stop, self.count())
         shown, seen = [], set()
         tiers = len(engine().TIERS)
@@ -137,6 +143,23 @@ class Ranked:
             seen.update(fresh)
         return shown
 
+    def _all(self):
+        """The ids of every term of `allowed`, in order, for a page that shows the last of them:
+        their tiers and ranks read at once (the engine's `tiers_of`), not a tier at a time. For the
+        benchmark's misspelled searches at 100,000 terms, whose few matches took every tier's read,
+        one statement of 0.3 ms took the place of three of 0.9 ms in all."""
+        sets = self.allowed.sets
+        tiers = engine().tiers_of(self.query, [sets.ids[place] for place in self.allowed.places])
+        first = [pk for tier, pk in tiers if tier == 0]
+        if named := self._named_terms():
+            first = self._by_kind(first, named)
+        shown = set(first)
+        return first + [pk for tier, pk in tiers if tier and pk not in shown]
+
+    def _named_terms(self):
+        """{id: 0 if a name is the query, else 1} of the terms of `allowed` named like it."""
+        return {pk: kind for pk, kind in named_like(self.query).items() if self.allowed.holds(pk)}
+
     def _named(self, stop):
         """The first tier, the terms named like the query first; None if there are none. When
         those are `stop` or more, they alone, all that the first `stop` can be, ranked alone
@@ -147,8 +170,7 @@ class Ranked:
         A term named like the query may not be in the first tier (a name that starts with the
         query's stem need not hold its words): those few come after the others of their kind, by
         the rank of the whole match."""
-        named = {pk: kind for pk, kind in named_like(self.query).items() if self.allowed.holds(pk)}
-        if not named:
+        if not (named := self._named_terms()):
             return None
         if len(named) >= stop:  # `allowed` are matches: all are ranked
             return self._by_kind(engine().ranked_among(self.query, 0, list(named)), named)

@@ -379,6 +379,47 @@ def ranked_read(number, limit, planned):
     return PreparedRead(build)
 
 
+# `tiers_of`: each id's tier is the first whose condition it meets (see `tier`), ranked as that tier's
+# reads rank it. The tsqueries and the ids are InitPlans (see UnseenQuery): prepared, the statement
+# is planned once, where a plan made for its ids took 0.5 ms, about as long as it ran.
+TIERS_OF = """
+    SELECT tier, term_id FROM (
+        SELECT search.term_id, found.tier, CASE found.tier
+            WHEN 0 THEN ts_rank(search.names_document, asked.names)
+                + ts_rank(search.names_stemmed, asked.words)
+            WHEN 1 THEN ts_rank(%(weights)s::real[], search.summary_document, asked.words, %(length)s::int)
+            ELSE ts_rank(%(weights)s::real[], search.document, asked.words || asked.names, %(length)s::int)
+            END AS rank
+        FROM (SELECT (SELECT to_tsquery('english', %(words)s)) AS words,
+            (SELECT to_tsquery('simple', %(names)s)) AS names) AS asked,
+            glossary_term_search AS search,
+            LATERAL (SELECT CASE
+                WHEN search.names_document @@ asked.names OR search.names_stemmed @@ asked.words THEN 0
+                WHEN search.summary_document @@ asked.words THEN 1
+                WHEN search.document @@ asked.words OR search.names_document @@ asked.names THEN 2
+            END AS tier) AS found
+        WHERE search.term_id = ANY((SELECT %(ids)s::bigint[])::bigint[])
+    ) AS ranked WHERE tier IS NOT NULL ORDER BY tier, rank DESC, term_id"""
+
+
+def tiers_of(query, ids):
+    """[(tier, id)] of those of `ids` that match `query` (drafts too), by tier (see `tier`), each
+    tier best first as `ranked_ids` orders it: one statement, where reading the tiers in turn took
+    one each (for a misspelled search's few matches at 100,000 terms, 0.3 ms against 0.9 for three)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TIERS_OF,
+            {
+                "words": tsquery_text(query.words),
+                "names": tsquery_text(query.words, prefix=True),
+                "ids": list(ids),
+                "weights": WEIGHTS,
+                "length": LENGTH,
+            },
+        )
+        return cursor.fetchall()
+
+
 def match(terms, query, *, names_only=False):
     """`terms` that match, annotated with `search_rank` (lower is better).
 
