@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from glossary import search
 from glossary.models import FAQ, Alias, Term
+from glossary.search import named_like
 from glossary.search import postgresql as engine
 from glossary.search.postgresql import matched_ids, matched_through_index, names_holding, postings_state
 from glossary.search.text import Query
@@ -296,28 +297,52 @@ def test_ranked_reads_are_planned_once_but_those_that_may_score_most_terms(gloss
 
 @postgresql
 @pytest.mark.parametrize(
-    "text", ["outsourcing", "process outsourcing", "out", "call", "centre", "organization"]
+    "text",
+    ["outsourcing", "process outsourcing", "out", "call", "centre", "organization", "contact centre", "bpo"],
 )
 def test_the_tiers_of_some_ids_read_at_once_are_the_tiers_read_in_turn(glossary, text):
     """`tiers_of` (a page that shows every match) gives each id the tier and place that reading the
-    tiers one at a time gives it; ids that do not match, drafts among them, are left out. Run past
-    the prepare threshold, its plan is generic: made once, whatever the ids."""
+    tiers one at a time gives it, and names the terms that `named_like` names; ids that do not
+    match, drafts among them, are left out. Run past the prepare threshold, its plan is generic:
+    made once, whatever the ids."""
     draft = factories.draft(headword="Outsourcing draft", definition="Call it outsourcing.")
     factories.term(headword="Unrelated", definition="Nothing to find here.")
     query = Query.parse(text)
     in_turn = [(tier, pk) for tier in range(3) for pk in engine.ranked_ids(query, tier, None, 1)]
     assert in_turn  # every query finds something
+    found = {pk for _, pk in in_turn}
+    named = {pk: kind for pk, kind in named_like(query).items() if pk in found}
+    expected = [(tier, pk, named.get(pk)) for tier, pk in in_turn]
     ids = [*Term.objects.values_list("pk", flat=True), 999_999]
     for _ in range(12):  # prepared after five runs, and then planned for its values five times
-        assert engine.tiers_of(query, ids) == in_turn
-    assert engine.tiers_of(query, [pk for _, pk in in_turn[::-1]]) == in_turn  # the ids' order is no matter
-    assert engine.tiers_of(query, [draft.pk]) == [(tier, pk) for tier, pk in in_turn if pk == draft.pk]
+        assert engine.tiers_of(query, ids) == expected
+    assert engine.tiers_of(query, sorted(found, reverse=True)) == expected  # whatever the ids' order
+    assert engine.tiers_of(query, [draft.pk]) == [row for row in expected if row[1] == draft.pk]
     assert engine.tiers_of(query, []) == []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT generic_plans FROM pg_prepared_statements WHERE statement LIKE '%%found.tier%%'"
         )
         assert cursor.fetchone()[0] > 0
+
+
+@postgresql
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("bpo", 0),
+        ("Business process outsourcing", 0),
+        ("business process", 1),
+        ("busi", 1),
+        ("process", None),
+    ],
+)
+def test_the_tiers_of_some_ids_tell_how_each_is_named_like_the_query(glossary, text, kind):
+    """A name that is the query (a headword, an expansion), one that starts with its stem, and
+    none; an alias that is the query (“Contact centre”)."""
+    bpo, center = glossary["bpo"], glossary["center"]
+    assert engine.tiers_of(Query.parse(text), [bpo.pk])[0][1:] == (bpo.pk, kind)
+    assert engine.tiers_of(Query.parse("contact centre"), [center.pk])[0][1:] == (center.pk, 0)
 
 
 @postgresql
