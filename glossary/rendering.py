@@ -5,7 +5,7 @@ from operator import attrgetter
 
 from django.core.signals import setting_changed
 from django.urls import get_script_prefix, get_urlconf
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from markupsafe import Markup, escape
 
 from .cache import remembered as remembered_for_version
@@ -17,6 +17,14 @@ def highlight(fragment):
         return escape(fragment.replace("\x02", "").replace("\x03", ""))
     marked = str(escape(fragment)).replace("\x02", "<mark>").replace("\x03", "</mark>")
     return Markup(marked)  # noqa: S704 - escaped above, and only the markers became tags
+
+
+def terms_count(n):
+    """{{ n|terms_count }}: “1 term”, “3712 terms”, translated, as a {% trans counter=n %} block with a
+    plural says it. A filter, not such a block: the A–Z bar has one for each of up to 27 letters,
+    and Jinja2's call of a plural message took 15 µs each, against 8 for this (0.2 ms of a search
+    page at 100,000 terms, where most letters have terms)."""
+    return ngettext("%(counter)s term", "%(counter)s terms", n) % {"counter": n}
 
 
 def remembered(name, *parts, caller):

@@ -70,6 +70,10 @@ def environment(**options):
         unchanging=rendering.unchanging,
     )
     env.filters.update(
-        date=date, urlencode=urlencode, highlight=rendering.highlight, regroup=rendering.regroup
+        date=date,
+        urlencode=urlencode,
+        highlight=rendering.highlight,
+        regroup=rendering.regroup,
+        terms_count=rendering.terms_count,
     )
     return env

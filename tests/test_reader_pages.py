@@ -48,6 +48,15 @@ class TestHome:
 
 
 class TestIndex:
+    def test_counts_say_term_or_terms(self, client, bpo_world):
+        factories.term(headword="Back office")
+        html = client.get("/terms/").content.decode()
+        assert '<p class="result-count">4 terms</p>' in html
+        assert 'title="2 terms">B</a>' in html and 'title="1 term">K</a>' in html
+        assert '<span aria-disabled="true">Z</span>' in html
+        html = client.get("/search/", {"q": "KPO"}).content.decode()
+        assert '<p class="result-count">1 term</p>' in html
+
     def test_lists_published_terms_grouped_by_letter(self, client, bpo_world):
         factories.draft(headword="Draft term")
         factories.scheduled(headword="Future term")
