@@ -97,6 +97,28 @@ def test_relevance_table(client, seed):
     assert not misses, "\n".join(misses)
 
 
+@pytest.mark.parametrize(
+    "q",
+    [
+        "outsourcing",
+        "process outsourcing",
+        "call cent",
+        "centre",
+        "nearshor",
+        "bpo",
+        "business proc",
+        "offshore",
+    ],
+)
+def test_every_match_is_read_as_the_ranked_matches_find_them(seed, q):
+    """The ids that a search's counts are made of (the engine's `matched_ids`, in fewer phrases on
+    SQLite) are those of the matches it ranks, drafts too."""
+    factories.draft(headword="Outsourcing draft", definition="A call centre in draft.")
+    query = Query.parse(q)
+    ranked = search.engine().match(Term.objects.all(), query).values_list("pk", flat=True)
+    assert sorted(map(int, search.engine().matched_ids(query))) == sorted(ranked) != []
+
+
 def every_page(client, per_page, **params):
     """(count, slugs of every page in turn) of the search for `params`, `per_page` terms a page."""
     with override_settings(GLOSSARY_SEARCH_RESULTS_PER_PAGE=per_page):
