@@ -5,6 +5,7 @@ postings hold, the matches are those the GIN indexes find; `manage.py refresh_se
 from io import StringIO
 
 import pytest
+from django.core.cache import caches
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -357,6 +358,26 @@ def test_a_page_that_shows_every_match_ranks_them_in_one_read(client, glossary, 
     assert len(ranked) == reads and ("found.tier" in ranked[0]) == (reads == 1)
     slugs = [term.slug for term in response.context["page_obj"]]
     assert slugs[:2] == [glossary["bpo"].slug, glossary["kpo"].slug] and len(slugs) == 3
+
+
+@postgresql
+def test_a_page_read_at_once_is_the_page_read_a_tier_at_a_time(client, glossary, monkeypatch):
+    """Named terms in each tier, one of them (“Category”, whose headword starts with the stem of
+    “caters”) outside the names' tier: the same page in the same order either way."""
+    category = factories.term(headword="Category", slug="category", definition="It caters to groups.")
+    factories.term(headword="Caterer", slug="caterer", definition="Someone who caters.")
+    factories.term(headword="Lunch", slug="lunch", definition="A meal.", body="The firm caters lunches.")
+
+    def page(at_once):
+        monkeypatch.setattr(search, "AT_ONCE", at_once)
+        caches["default"].clear()  # the page made afresh
+        response = client.get("/search/", {"q": "caters"})
+        return [term.slug for term in response.context["page_obj"]]
+
+    assert engine.tiers_of(Query.parse("caters"), [category.pk]) == [(1, category.pk, 1)]  # summary, named
+    at_once = page(search.AT_ONCE)
+    assert at_once == page(0) and set(at_once) == {"category", "caterer", "lunch"}
+    assert at_once[-1] == "lunch"  # the named terms first
 
 
 @postgresql

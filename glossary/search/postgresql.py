@@ -459,13 +459,15 @@ WHOLE_TEXT_SIMILARITY = 0.5
 
 @contextmanager
 def word_similarity_threshold(threshold):
-    """pg_trgm's `%>` (and its GIN index) takes names at least `threshold` like the text."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(threshold)])
-        try:
-            yield
-        finally:
-            cursor.execute("RESET pg_trgm.word_similarity_threshold")
+    """pg_trgm's `%>` (and its GIN index) takes names at least `threshold` like the text, within a
+    transaction of its own (or a savepoint): set for that transaction alone, so that a pooler that
+    hands each transaction to another connection (PgBouncer, see PREPARE_THRESHOLD) runs the read
+    with it and leaves no other session with it, and an error rolls it back. Reset at the end for
+    an enclosing transaction's later statements."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(threshold)])
+        yield
+        cursor.execute("RESET pg_trgm.word_similarity_threshold")
 
 
 def similar_names(terms, text, limit):
