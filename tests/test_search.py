@@ -108,6 +108,7 @@ def test_relevance_table(client, seed):
         "bpo",
         "business proc",
         "offshore",
+        "contact centre",
     ],
 )
 def test_every_match_is_read_as_the_ranked_matches_find_them(seed, q):

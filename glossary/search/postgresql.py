@@ -1,7 +1,7 @@
 """PostgreSQL: a weighted tsvector per term and a names-only one for prefixes (GIN), pg_trgm for typos."""
 
 from array import array
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import cache
 
 import numpy as np
@@ -476,21 +476,18 @@ def similar_names(terms, text, limit):
     If nothing is like the whole text (WHOLE_TEXT_SIMILARITY), names like any one of its words, as
     pg_trgm's default asks: one stray word (“nearshor outsorcing ltd”) should not hide the rest.
     """
-    for pieces, threshold in ([text], WHOLE_TEXT_SIMILARITY), (fragments(text, split=False), None):
-        alike = Q()
-        for piece in pieces:
-            alike |= Q(postgres_index__names__trigram_word_similar=piece)
-        names = (
-            terms.filter(alike)
-            .annotate(distance=TrigramWordDistance(Value(text), NAMES))
-            .order_by("distance")
-            .values_list(NAMES, flat=True)[:limit]
-        )
-        with word_similarity_threshold(threshold) if threshold else nullcontext():
-            names = list(names)
-        if names:
-            return names
-    return []
+    with word_similarity_threshold(WHOLE_TEXT_SIMILARITY):
+        names = names_like(terms, text, [text], limit)
+    return names or names_like(terms, text, fragments(text, split=False), limit)
+
+
+def names_like(terms, text, pieces, limit):
+    """Up to `limit` names of `terms` like any of `pieces` (`%>`), the closest to `text` first."""
+    alike = Q()
+    for piece in pieces:
+        alike |= Q(postgres_index__names__trigram_word_similar=piece)
+    names = terms.filter(alike).annotate(distance=TrigramWordDistance(Value(text), NAMES))
+    return list(names.order_by("distance").values_list(NAMES, flat=True)[:limit])
 
 
 def names_of(ids):
