@@ -15,10 +15,10 @@ from . import search
 from .articles import Article
 from .catalogs import all_categories, benefit_at, category_at, risk_at
 from .filters import Option, TermFilter
-from .models import LETTERS, Alias, OldAddress, Term
+from .models import CARD_FIELDS, LETTERS, Alias, OldAddress, Term
 from .page_cache import reader_page
 from .prepared import PreparedRead
-from .termsets import Places, current
+from .termsets import Places, cards_of, current
 
 
 def paginate(request, terms, per_page=None):
@@ -49,7 +49,9 @@ def can_preview(user):
 
 
 # The home page's read, prepared (glossary.prepared).
-recently_updated = PreparedRead(lambda now: Term.objects.published(now).for_cards().recently_updated()[:8])
+recently_updated = PreparedRead(
+    lambda now: Term.objects.published(now).recently_updated().values_list("pk", *CARD_FIELDS)[:8]
+)
 
 
 @require_safe
@@ -71,7 +73,7 @@ def home(request):
                 Option(letter, letters.get(letter, 0), False, index_url(letter=letter)) for letter in LETTERS
             ],
             "term_count": sum(letters.values()),
-            "recent_terms": recently_updated(timezone.now()),
+            "recent_terms": cards_of(recently_updated(timezone.now())),
         },
     )
 

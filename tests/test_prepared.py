@@ -12,7 +12,7 @@ from psycopg.pq import PipelineStatus
 from glossary.articles import aliases_of, faqs_of
 from glossary.models import FAQ, Alias, Term, TermRelation
 from glossary.prepared import PreparedRead, together
-from glossary.termsets import Card, Places, card_rows_by_id
+from glossary.termsets import Places, card_rows_by_id, cards_of
 
 from . import factories
 
@@ -23,13 +23,11 @@ def test_card_rows_by_id_are_the_published_terms_among_the_ids(django_assert_num
     live, other = factories.term(headword="Live"), factories.term(headword="Other")
     draft, soon = factories.draft(headword="Draft"), factories.scheduled(headword="Soon")
     with django_assert_num_queries(1):
-        cards = [
-            Card(pk, values)
-            for pk, *values in card_rows_by_id(timezone.now(), [soon.pk, other.pk, draft.pk, live.pk, 10**9])
-        ]
+        cards = cards_of(card_rows_by_id(timezone.now(), [soon.pk, other.pk, draft.pk, live.pk, 10**9]))
     assert sorted(card.headword for card in cards) == ["Live", "Other"]
     card = next(card for card in cards if card.pk == live.pk)
     assert (card.slug, card.definition, card.initial) == (live.slug, live.definition, "L")
+    assert card.url == live.get_absolute_url()
 
 
 def test_a_page_of_cards_renders_without_a_query(django_assert_num_queries):
@@ -45,13 +43,27 @@ def test_a_page_of_cards_renders_without_a_query(django_assert_num_queries):
         assert term.expansion in html and term.definition in html
 
 
+def test_a_card_keeps_its_fields_apart_whatever_their_text():
+    """The term sets hold a card's fields as one text joined by a control character, which the
+    fields lose: a definition holding it shifts nothing."""
+    term = factories.term(headword="Séparé", expansion="", definition="Split\x1fhere < there")
+    (card,) = Places.published()[0:1]
+    assert (card.headword, card.expansion, card.definition, card.initial) == (
+        "Séparé",
+        "",
+        "Splithere < there",
+        "S",
+    )
+    assert card.url == term.get_absolute_url()
+
+
 def test_the_moment_and_the_ids_are_each_requests_own():
     soon = factories.scheduled(headword="Soon")
     later = timezone.now() + timezone.timedelta(days=3)
     assert card_rows_by_id(timezone.now(), [soon.pk]) == []
-    assert [Card(pk, values).headword for pk, *values in card_rows_by_id(later, [soon.pk])] == ["Soon"]
+    assert [card.headword for card in cards_of(card_rows_by_id(later, [soon.pk]))] == ["Soon"]
     other = factories.term(headword="Other")
-    assert [Card(pk, values).headword for pk, *values in card_rows_by_id(later, [other.pk])] == ["Other"]
+    assert [card.headword for card in cards_of(card_rows_by_id(later, [other.pk]))] == ["Other"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -195,4 +207,4 @@ def test_reads_sent_together_give_what_each_gives_alone(django_assert_num_querie
     assert [alias.name for alias in aliases()] == [alias.name for alias in aliases_of(term.pk)] == ["Jointly"]
     assert [faq.question for faq in faqs()] == ["Why at once?"]
     assert none() == []
-    assert [Card(pk, values).headword for pk, *values in cards()] == ["Together"]
+    assert [card.headword for card in cards_of(cards())] == ["Together"]
