@@ -179,6 +179,25 @@ class TestWhereTheWordsAre:
         assert every_page(client, 10, q="gizm") == (2, ["gizmo", "named"])
 
 
+def test_the_last_match_left_comes_last_without_a_tier_ranked_for_it(client, db):
+    """Once the names' tier is read, one match is left for a page that shows them all: it comes
+    last, and no later tier is ranked to place it (on SQLite two statements of bm25, which counts
+    the rows that hold each word however few match)."""
+    factories.term(headword="Gizmo", slug="gizmo")
+    factories.term(headword="Body", slug="body", definition="Elsewhere.", body="A gizmo in the body.")
+    statements = []
+
+    def executed(execute, sql, params, many, context):  # prepared reads too
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(executed):
+        assert every_page(client, 10, q="gizmo") == (2, ["gizmo", "body"])
+    assert every_page(client, 1, q="gizmo") == (2, ["gizmo", "body"])
+    ranked = [sql for sql in statements if "glossary_term_fts" in sql and "rank" in sql]
+    assert statements and ranked == []
+
+
 def test_a_name_that_starts_like_the_query_but_holds_none_of_its_words(client, db, slack):
     """Named like “gizmos” (its stem starts the headword) without holding the word on PostgreSQL
     (SQLite's FTS5 stems the prefix too): not listed. Pages of one term, which the named terms
