@@ -98,8 +98,8 @@ class Ranked:
     before the first page was known: for a word in half of 100,000 terms, 45 ms on SQLite and 130
     on PostgreSQL. A tier is scored only when a page reaches it, and in the search index alone:
     which of its ids to show is asked of `allowed`, in memory, not of the database. A tier is read
-    only once those before it are read whole, so an engine's tiers may hold the terms of those
-    before them too (`TIERS_HOLD_THE_EARLIER`, sqlite.tiers): the ids shown already are left out here.
+    only once those before it are read whole, so an engine's last tier may hold their terms too
+    (`LAST_TIER_HOLDS_THE_OTHERS`, sqlite.tiers): the ids shown already are left out here.
     """
 
     def __init__(self, search, allowed):
@@ -135,9 +135,9 @@ class Ranked:
                 # 100,000 terms on SQLite (bm25 counts the rows that hold each word, however few match).
                 return shown + [pk for pk in self._allowed_ids() if pk not in seen]
             fresh = self._named(stop) if tier == 0 else None
-            # Deeper by those shown where this tier holds them too; a power of two, for few
+            # Deeper by those shown where the last tier holds them too; a power of two, for few
             # statements.
-            held = len(seen) if tier and engine().TIERS_HOLD_THE_EARLIER else 0
+            held = len(seen) if tier == tiers - 1 and engine().LAST_TIER_HOLDS_THE_OTHERS else 0
             limit = 1 << (need * self.spread + held + SLACK - 1).bit_length()
             while fresh is None:
                 ids = engine().ranked_ids(self.query, tier, limit, self.matched)

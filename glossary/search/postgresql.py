@@ -307,7 +307,7 @@ def tier(number, words, names):
 
 
 TIERS = ("names", "summary", "elsewhere")
-TIERS_HOLD_THE_EARLIER = False
+LAST_TIER_HOLDS_THE_OTHERS = False
 
 
 # Ranked reads are prepared and planned once (UnseenQuery), except those that may score most of the

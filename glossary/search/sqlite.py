@@ -63,30 +63,31 @@ def matching(query):
 
 def tiers(query):
     """(index, FTS5 expression) of the matches by where the words are found: in the names (the
-    last word may be a prefix; the names' own table), in the names and definition, anywhere (see
-    Ranked).
+    last word may be a prefix; the names' own table), in the names and definition but not so in
+    the names, anywhere (see Ranked).
 
-    Each after the first holds those of the tiers before it, which Ranked has read whole by then
-    and leaves out itself. Left out here (`NOT` the tiers before), their words made as many more
-    phrases, and bm25 counts the terms that hold each phrase of an expression, though it gives the
-    left-out ones no weight: for the last tier, 6 ms against 1.6 for a benchmark's respelled
-    queries; for the second, 1.36 ms against 0.68 for 150 pairs of the benchmark's words at 100,000
-    terms, every one ranked in the same order."""
-    return tier_parts(query.words, prefix=True)
-
-
-def tier_parts(words, *, prefix):
-    """(index, what a tier's terms hold) for each tier of `words`; with `prefix`, the last word
-    may be a prefix of a name."""
+    The last holds those of the tiers before it, which Ranked has read whole by then and leaves
+    out itself. Left out here, their words made as many more phrases, and bm25 counts the terms
+    that hold each phrase of an expression: 6 ms against 1.6 for a benchmark's respelled queries."""
     return [
-        (SqliteNamesIndex, conjunction(words, prefix=prefix)),
-        (SqliteSearchIndex, f"{{names definition}} : ({conjunction(words)})"),
-        (SqliteSearchIndex, conjunction(words)),
+        (index, f"({held}) NOT ({left})" if left else held)
+        for index, held, left in tier_parts(query.words, prefix=True)
     ]
 
 
-TIERS = ("names", "summary", "all")  # each holds those before it too (see tiers)
-TIERS_HOLD_THE_EARLIER = True
+def tier_parts(words, *, prefix):
+    """(index, what a tier's terms hold, what they must not hold or None) for each tier of `words`;
+    with `prefix`, the last word may be a prefix of a name."""
+    in_names = conjunction(words, prefix=prefix)
+    return [
+        (SqliteNamesIndex, in_names, None),
+        (SqliteSearchIndex, f"{{names definition}} : ({conjunction(words)})", f"{{names}} : ({in_names})"),
+        (SqliteSearchIndex, conjunction(words), None),
+    ]
+
+
+TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers)
+LAST_TIER_HOLDS_THE_OTHERS = True
 
 
 def ranked_ids(query, tier, limit, matched):
@@ -97,7 +98,7 @@ def ranked_ids(query, tier, limit, matched):
     index, text = tiers(query)[tier]
     if not (words := ranking_words(query.words, tier)):
         return ranked_read(index, limit)(text)
-    _, held = tier_parts(words, prefix=words[-1] == query.words[-1])[tier]
+    _, held, _ = tier_parts(words, prefix=words[-1] == query.words[-1])[tier]
     table = index._meta.db_table
     among = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 (our table)
     return ranked_within(index, held, among, [text], limit)
