@@ -123,11 +123,6 @@ class KnownMultipleChoiceFilter(CopiedAsMade, django_filters.MultipleChoiceFilte
     field_class = type("KnownMultipleChoiceField", (KnownChoices, MultipleChoiceField), {})
 
 
-def address(parts):
-    """A link to the index with {filter: its encoded parts}."""
-    return "?" + "&".join(chain.from_iterable(parts.values()))
-
-
 class TermFilter(django_filters.FilterSet):
     """Narrows published terms by a search query, letter, category (OR within a facet, AND across)
     and tag. Invalid values are reported on the form and ignored; the rest still apply."""
@@ -242,16 +237,31 @@ class TermFilter(django_filters.FilterSet):
             "tag": [encoded("tag", slug) for slug in values.get("tag", [])],
         }
 
-    def _url(self, **changes):
-        """A link to the index with the valid filters, changed as given, and no page number."""
-        changed = {name: [encoded(name, value) for value in values] for name, values in changes.items()}
-        return address(self._query_parts | changed)
+    @cached_property
+    def _around(self):
+        """{filter: (the query string's parts before its own, those after), each joined}: a link
+        that changes one filter is its new parts between the two. 1 µs a link, against 3 for the
+        query string joined afresh (a sidebar has some 90)."""
+        parts = self._query_parts
+        names = list(parts)
+
+        def joined(some):
+            return "&".join(chain.from_iterable(parts[name] for name in some))
+
+        return {name: (joined(names[:at]), joined(names[at + 1 :])) for at, name in enumerate(names)}
+
+    def _url(self, name, parts):
+        """A link to the index with the valid filters, `name`'s encoded parts replaced by `parts`,
+        and no page number."""
+        before, after = self._around[name]
+        return "?" + "&".join(part for part in (before, *parts, after) if part)
 
     def _toggle_url(self, name, value):
         """A link to the index with `value` of the filter `name` chosen if it was not, else not."""
         part, parts = encoded(name, value), self._query_parts[name]
-        changed = [other for other in parts if other != part] if part in parts else [*parts, part]
-        return address(self._query_parts | {name: changed})
+        return self._url(
+            name, [other for other in parts if other != part] if part in parts else [*parts, part]
+        )
 
     def facet_options(self):
         """[(facet, [Option, ...]), ...]"""
@@ -290,7 +300,7 @@ class TermFilter(django_filters.FilterSet):
                 letter,
                 counts.get(letter, 0),
                 letter == current,
-                self._url(letter=[] if letter == current else [letter]),
+                self._url("letter", [] if letter == current else [encoded("letter", letter)]),
             )
             for letter in LETTERS
         ]
@@ -300,9 +310,9 @@ class TermFilter(django_filters.FilterSet):
         values = self.values
         chips = []
         if values.get("q"):
-            chips.append(Chip(f"“{values['q']}”", self._url(q=[])))
+            chips.append(Chip(f"“{values['q']}”", self._url("q", [])))
         if values.get("letter"):
-            chips.append(Chip(f"Letter {values['letter']}", self._url(letter=[])))
+            chips.append(Chip(f"Letter {values['letter']}", self._url("letter", [])))
         for category in self.selected_categories():
             chips.append(Chip(str(category), self._toggle_url("category", category.key)))
         for slug in values.get("tag", []):
