@@ -385,8 +385,11 @@ def populate(size, seed):
             f"in {time.perf_counter() - timed:.1f} s"
         )
         timed = time.perf_counter()
-        # auto_now stamped every row with this moment; spread them as the publication dates are.
-        Term.objects.filter(published_at__isnull=False).update(
+        # auto_now stamped every row with this moment; spread those published already as their
+        # publication dates are. A scheduled term was written before its date: stamped in the future,
+        # the 1% scheduled led the "recently updated" index, and the home page read past 1,000 of
+        # them for its eight (0.75 ms at 100,000 terms on SQLite, 1.5 on PostgreSQL).
+        Term.objects.filter(published_at__lte=now).update(
             created_at=F("published_at"), updated_at=F("published_at")
         )
         insert(Term.categories.through, ["term", "category"], categorised)
