@@ -238,8 +238,7 @@ class TermSets:
             ids = [self.ids[place] for place in places]
             terms = {pk: card for pk, *card in card_rows_by_id(timezone.now(), ids)}
             return cards_of((pk, *terms[pk]) for pk in ids if pk in terms)  # published() again: see build
-        start = article_address()
-        return [Card(self.ids[place], self.cards[place], start) for place in places]
+        return cards_of((self.ids[place], *self.cards[place]) for place in places)
 
     def places_of(self, term_ids):
         """The places of the published ones among `term_ids` (a search's matches): places_among."""
