@@ -359,6 +359,19 @@ class TestSnippetsAndMessages:
         trigrams = "<<->" if connection.vendor == "postgresql" else "glossary_term_trigram"
         assert any(trigrams in query["sql"] for query in captured)
 
+    def test_past_so_many_names_holding_its_other_words_only_names_like_the_mistyped_ones(
+        self, client, db, monkeypatch
+    ):
+        """A name like none of the mistyped words cannot respell them: the names a typo's words are
+        compared with are like one of those, not merely like the words that are right."""
+        monkeypatch.setattr(search, "CONTEXT_NAMES", 5)
+        for n in range(6):
+            factories.term(headword=f"Process step {n}")
+        factories.term(headword="Knowledge process outsourcing", slug="kpo")
+        assert search.candidates(Query.parse("knowlege process")) == ["Knowledge process outsourcing"]
+        response = client.get("/search/", {"q": "knowlege process"})
+        assert [term.slug for term in response.context["page_obj"]] == ["kpo"]
+
     def test_nothing_to_suggest(self, client, seed):
         response = client.get("/search/", {"q": "qqqqqqqqq"})
         assert list(response.context["page_obj"]) == []
@@ -548,6 +561,33 @@ class TestFreshness:
             term.delete()
         assert names() == []
 
+    def test_the_tiers_follow_names_aliases_and_definitions(self, client, term, committed):
+        """A term moves between the tiers (names, names and definition, elsewhere) as it is edited:
+        on SQLite each tier is a table with triggers of its own (migrations 0002, 0018, 0024)."""
+        term.body = "Often sent to Zanzibar."
+        with committed():
+            term.save()
+            other = factories.term(headword="Relocation", slug="relocation", body="Zanzibar, mostly.")
+        assert sorted(top(client, "zanzibar")) == ["relocation", "shoring"]  # in their bodies
+        with committed():
+            Term.objects.filter(pk=other.pk).update(definition="Moving to Zanzibar.")
+        assert top(client, "zanzibar") == ["relocation", "shoring"]
+        with committed():
+            alias = Alias.objects.create(term=term, name="Zanzibar shoring")
+        assert top(client, "zanzibar") == ["shoring", "relocation"]
+        with committed():
+            alias.delete()
+            other.headword = "Zanzibar relocation"
+            other.save()
+        assert top(client, "zanzibar") == ["relocation", "shoring"]
+        with committed():
+            Term.objects.filter(pk=other.pk).update(headword="Relocation", definition="Moving on.")
+            Term.objects.filter(pk=term.pk).update(definition="Moving work to Zanzibar.")
+        assert top(client, "zanzibar") == ["shoring", "relocation"]
+        with committed():
+            other.delete()
+        assert top(client, "zanzibar") == ["shoring"]
+
     def test_bulk_update_without_save(self, client, term, committed):
         with committed():
             Term.objects.filter(pk=term.pk).update(definition="Also known in Patagonia.")
@@ -647,7 +687,7 @@ class TestRankedByTellingWords:
         """The matches' ids, tier by tier, as bm25 ranks them by every word of the query."""
         engine, query = search.engine(), Query.parse(q)
         ids = []
-        for index, text in engine.tiers(query):
+        for index, text in engine.tiers(query.words):
             ids += [pk for pk in engine.ranked_read(index, None)(text) if pk not in ids]
         slugs = dict(Term.objects.filter(pk__in=ids).values_list("pk", "slug"))
         return [slugs[pk] for pk in ids]

@@ -1,7 +1,7 @@
 """The glossary's models, by concern: taxonomy, terms with their parts, mentions, the search index."""
 
 from .mentions import Mention
-from .search_index import PostgresSearchIndex, SqliteNamesIndex, SqliteSearchIndex
+from .search_index import PostgresSearchIndex, SqliteNamesIndex, SqliteSearchIndex, SqliteSummaryIndex
 from .taxonomy import Benefit, Category, Facet, Risk, terms_using
 from .terms import (
     CARD_FIELDS,
@@ -37,6 +37,7 @@ __all__ = [
     "Source",
     "SqliteNamesIndex",
     "SqliteSearchIndex",
+    "SqliteSummaryIndex",
     "TaggedTerm",
     "Term",
     "TermRelation",

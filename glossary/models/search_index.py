@@ -48,6 +48,19 @@ class SqliteNamesIndex(Fts5Table):
         db_table = "glossary_term_names"
 
 
+class SqliteSummaryIndex(Fts5Table):
+    """Each term's names and definition (migration 0024), for the second search tier: a column
+    filter of SqliteSearchIndex reads every position of the word."""
+
+    term = models.OneToOneField(
+        Term, models.DO_NOTHING, primary_key=True, db_column="rowid", related_name="sqlite_summary"
+    )
+    match = models.TextField(db_column="glossary_term_summary")
+
+    class Meta(Fts5Table.Meta):
+        db_table = "glossary_term_summary"
+
+
 class PostgresSearchIndex(models.Model):
     """The weighted tsvector of each term on PostgreSQL, and its names for trigram matching."""
 

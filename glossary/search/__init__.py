@@ -98,8 +98,8 @@ class Ranked:
     before the first page was known: for a word in half of 100,000 terms, 45 ms on SQLite and 130
     on PostgreSQL. A tier is scored only when a page reaches it, and in the search index alone:
     which of its ids to show is asked of `allowed`, in memory, not of the database. A tier is read
-    only once those before it are read whole, so an engine's last tier may hold their terms too
-    (`LAST_TIER_HOLDS_THE_OTHERS`, sqlite.tiers): the ids shown already are left out here.
+    only once those before it are read whole, so an engine's tiers may hold the earlier ones' terms
+    too (`TIERS_HOLD_THE_EARLIER`, sqlite.tiers): the ids shown already are left out here.
     """
 
     def __init__(self, search, allowed):
@@ -136,9 +136,8 @@ class Ranked:
                 # word, however few match).
                 return shown + [pk for pk in self._allowed_ids() if pk not in seen]
             fresh = self._named(stop) if tier == 0 else None
-            # Deeper by those shown where the last tier holds them too; a power of two, for few
-            # statements.
-            held = len(seen) if tier == tiers - 1 and engine().LAST_TIER_HOLDS_THE_OTHERS else 0
+            # Deeper by those shown where the tier holds them too; a power of two, for few statements.
+            held = len(seen) if engine().TIERS_HOLD_THE_EARLIER else 0
             limit = 1 << (need * self.spread + held + SLACK - 1).bit_length()
             while fresh is None:
                 ids = engine().ranked_ids(self.query, tier, limit, self.matched)
@@ -288,9 +287,10 @@ def candidates(query):
     SQLite) and 1 to CONTEXT_NAMES names hold them all, those names (“knowlege process” → the
     names with “process”): which names hold each word is one read (the engine's `names_holding`),
     which of them are published the term sets say. Otherwise (no name holds them all, or too many
-    do) the CANDIDATES names of the published terms most like the whole query, a slower search by
-    pieces of words.
+    do) the CANDIDATES names of the published terms most like the whole query and like one of the
+    words no name holds, a slower search by pieces of words.
     """
+    mistyped = ()
     if len(query.words) > 1:
         sets = current()
         held = {word: sets.places_of(ids) for word, ids in engine().names_holding(query.words).items()}
@@ -301,7 +301,8 @@ def candidates(query):
             if 0 < len(holding) <= CONTEXT_NAMES:
                 # Sorted, so that a tie in the comparisons that follow goes the same way in every process.
                 return sorted(engine().names_of([sets.ids[place] for place in holding]))
-    return engine().similar_names(Term.objects.published(), query.text, CANDIDATES)
+            mistyped = [word for word in query.words if word not in named]
+    return engine().similar_names(Term.objects.published(), query.text, CANDIDATES, mistyped)
 
 
 def names_starting(field, joined=None):

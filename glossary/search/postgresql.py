@@ -307,7 +307,7 @@ def tier(number, words, names):
 
 
 TIERS = ("names", "summary", "elsewhere")
-LAST_TIER_HOLDS_THE_OTHERS = False
+TIERS_HOLD_THE_EARLIER = False
 
 
 # Ranked reads are prepared and planned once (UnseenQuery), except those that may score most of the
@@ -470,19 +470,24 @@ def word_similarity_threshold(threshold):
         cursor.execute("RESET pg_trgm.word_similarity_threshold")
 
 
-def similar_names(terms, text, limit):
+def similar_names(terms, text, limit, mistyped=()):
     """The names of `terms` most like `text`, closest first (pg_trgm word similarity, a GIN lookup).
 
     If nothing is like the whole text (WHOLE_TEXT_SIMILARITY), names like any one of its words, as
-    pg_trgm's default asks: one stray word (“nearshor outsorcing ltd”) should not hide the rest.
+    pg_trgm's default asks: one stray word (“nearshor outsorcing ltd”) should not hide the rest;
+    or like one of the `mistyped` words (of `text`) if any are given: a name like none of them
+    cannot respell them.
     """
     with word_similarity_threshold(WHOLE_TEXT_SIMILARITY):
         names = names_like(terms, text, [text], limit)
-    return names or names_like(terms, text, fragments(text, split=False), limit)
+    pieces = fragments(" ".join(mistyped), split=False) or fragments(text, split=False)
+    return names or names_like(terms, text, pieces, limit)
 
 
 def names_like(terms, text, pieces, limit):
     """Up to `limit` names of `terms` like any of `pieces` (`%>`), the closest to `text` first."""
+    if not pieces:  # words under three letters: like every name
+        return []
     alike = Q()
     for piece in pieces:
         alike |= Q(postgres_index__names__trigram_word_similar=piece)

@@ -1,5 +1,6 @@
 """SQLite: the FTS5 table glossary_term_fts (porter stemming, bm25), one of the names alone
-(glossary_term_names, migration 0018) and a trigram table of the names."""
+(glossary_term_names, migration 0018), one of the names and definition (glossary_term_summary,
+migration 0024) and a trigram table of the names."""
 
 import json
 from functools import cache
@@ -10,7 +11,7 @@ from django.db.models import F, Func, TextField
 from django.db.models.functions import Lower
 
 from ..cache import kept
-from ..models import SqliteNamesIndex, SqliteSearchIndex, Term
+from ..models import SqliteNamesIndex, SqliteSearchIndex, SqliteSummaryIndex, Term
 from ..prepared import PreparedRead
 from .among import among
 from .text import fragments, spellings
@@ -61,33 +62,24 @@ def matching(query):
     return f"({conjunction(query.words)}) OR {{names}} : ({' AND '.join([*held, f'{quoted(last)}*'])})"
 
 
-def tiers(query):
-    """(index, FTS5 expression) of the matches by where the words are found: in the names (the
-    last word may be a prefix; the names' own table), in the names and definition but not so in
-    the names, anywhere (see Ranked).
+TIERS = ("names", "summary", "all")
+# Each tier's table: the names alone (migration 0018), the names and definition (0024), everything.
+# A column filter of glossary_term_fts read the word's positions in every term that holds it
+# anywhere, and bm25 read them again to count the terms that hold it in those columns.
+INDEXES = (SqliteNamesIndex, SqliteSummaryIndex, SqliteSearchIndex)
+TIERS_HOLD_THE_EARLIER = True  # see tiers
 
-    The last holds those of the tiers before it, which Ranked has read whole by then and leaves
+
+def tiers(words, *, prefix=True):
+    """(index, FTS5 expression) of the matches of `words` by where they are found: in the names
+    (with `prefix`, the last word may be a prefix), in the names and definition, anywhere (see
+    Ranked and INDEXES).
+
+    Each tier holds those of the tiers before it, which Ranked has read whole by then and leaves
     out itself. Left out here, their words made as many more phrases, and bm25 counts the terms
     that hold each phrase of an expression: 6 ms against 1.6 for a benchmark's respelled queries."""
-    return [
-        (index, f"({held}) NOT ({left})" if left else held)
-        for index, held, left in tier_parts(query.words, prefix=True)
-    ]
-
-
-def tier_parts(words, *, prefix):
-    """(index, what a tier's terms hold, what they must not hold or None) for each tier of `words`;
-    with `prefix`, the last word may be a prefix of a name."""
-    in_names = conjunction(words, prefix=prefix)
-    return [
-        (SqliteNamesIndex, in_names, None),
-        (SqliteSearchIndex, f"{{names definition}} : ({conjunction(words)})", f"{{names}} : ({in_names})"),
-        (SqliteSearchIndex, conjunction(words), None),
-    ]
-
-
-TIERS = ("names", "summary", "all")  # the last holds the others' too (see tiers)
-LAST_TIER_HOLDS_THE_OTHERS = True
+    every = conjunction(words)
+    return list(zip(INDEXES, [conjunction(words, prefix=prefix), every, every], strict=True))
 
 
 def ranked_ids(query, tier, limit, matched):
@@ -95,10 +87,10 @@ def ranked_ids(query, tier, limit, matched):
     ranked in the index alone, without reading the terms' rows; by fewer of the words where that
     costs less (`ranking_words`), among the tier's matches. `matched` (how many published terms
     match in all) tells PostgreSQL how to plan its read; FTS5 plans alike for every word."""
-    index, text = tiers(query)[tier]
+    index, text = tiers(query.words)[tier]
     if not (words := ranking_words(query.words, tier)):
         return ranked_read(index, limit)(text)
-    _, held, _ = tier_parts(words, prefix=words[-1] == query.words[-1])[tier]
+    _, held = tiers(words, prefix=words[-1] == query.words[-1])[tier]
     table = index._meta.db_table
     among = f"SELECT rowid FROM {table} WHERE {table} MATCH %s"  # noqa: S608 (our table)
     return ranked_within(index, held, among, [text], limit)
@@ -113,7 +105,7 @@ def ranked_among(query, tier, ids):
     """Those of `ids` in `tier` (see `tiers`), drafts too, best first, as `ranked_ids` orders them:
     only they are ranked. At 100,000 terms, the 1,438 terms named like “si” in 2.8 ms, against 6.2
     for the 5,363 of the whole tier."""
-    index, text = tiers(query)[tier]
+    index, text = tiers(query.words)[tier]
     return ranked_within(index, text, "SELECT value FROM json_each(%s)", [json.dumps(list(ids))])
 
 
@@ -132,14 +124,7 @@ def ranked_within(index, expression, among, params, limit=None):
         return [pk for (pk,) in cursor.fetchall()]
 
 
-# Where bm25 counts the rows that hold a phrase, for each tier: in the names' table, in the names
-# and definition, anywhere.
-COUNTED = [
-    (SqliteNamesIndex, "{}"),
-    (SqliteSearchIndex, "{{names definition}} : {}"),
-    (SqliteSearchIndex, "{}"),
-]
-ANYWHERE = len(COUNTED) - 1
+ANYWHERE = len(INDEXES) - 1
 PHRASES_KEPT = 50_000  # the (tier, spelling) counts a process keeps, per content version
 # Ranking a row costs bm25 about 40 times what counting it does (1.1 µs against 27 ns).
 RANKING_COST = 40
@@ -177,13 +162,12 @@ def holding(tier, forms):
     if len(counts) > PHRASES_KEPT:
         counts.clear()
     if unknown := [form for form in dict.fromkeys(forms) if (tier, form) not in counts]:
-        index, phrase = COUNTED[tier]
-        table = index._meta.db_table
+        table = INDEXES[tier]._meta.db_table
         one = f"SELECT %s, (SELECT count(*) FROM {table} WHERE {table} MATCH %s)"  # noqa: S608 (ours)
         with connection.cursor() as cursor:
             cursor.execute(
                 " UNION ALL ".join([one] * len(unknown)),
-                [param for form in unknown for param in (form, phrase.format(quoted(form)))],
+                [param for form in unknown for param in (form, quoted(form))],
             )
             counts |= {(tier, form): n for form, n in cursor.fetchall()}
     return {form: counts[tier, form] for form in forms}
@@ -237,22 +221,28 @@ def matched_ids(query):
     return np.fromstring(matched_read(matching(query))[0] or "", dtype=np.int64, sep=",")
 
 
-def similar_names(terms, text, limit):
-    """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best first.
+def similar_names(terms, text, limit, mistyped=()):
+    """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best
+    first, and a piece of one of the `mistyped` words (of `text`) if any are given.
 
     Each piece is a substring search in the trigram table; bm25 ranks names holding more of them.
-    Whether a match is among `terms` is asked of each match (by its id), in the same statement:
-    reading every id of `terms` to filter the search would cost more than the search.
+    A name that holds no piece of a mistyped word cannot respell it: at 100,000 terms, 1,900 to
+    4,500 names held a piece of the benchmark's mistyped queries, 50 to 350 one of the mistyped
+    word's, and ranking only those took 2 to 4 ms against 8 to 16. Whether a match is among
+    `terms` is asked of each match (by its id), in the same statement: reading every id of `terms`
+    to filter the search would cost more than the search.
     """
-    pieces = fragments(text)
+    pieces = " OR ".join(map(quoted, fragments(text)))
     if not pieces:
         return []
+    if required := " OR ".join(map(quoted, fragments(" ".join(mistyped)))):
+        pieces = f"({required}) AND ({pieces})"
     kept, params = among(terms, "typo.rowid")
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT typo.rowid FROM glossary_term_trigram AS typo WHERE typo.glossary_term_trigram MATCH %s
                 AND EXISTS ({kept}) ORDER BY typo.rank LIMIT %s""",  # noqa: S608 (the ORM's own SQL)
-            [" OR ".join(map(quoted, pieces)), *params, limit],
+            [pieces, *params, limit],
         )
         ranked = [pk for (pk,) in cursor.fetchall()]
     names = dict(Term.objects.filter(pk__in=ranked).values_list("pk", NAMES))
