@@ -44,6 +44,8 @@ def pages():
         # A word of a headword: named terms, tiers, snippets; page 3 reaches the later tiers.
         f"/search/?q={term.headword.split()[0].lower()}",
         f"/search/?q={term.headword.split()[0].lower()}&page=3",
+        # Two words of a definition: the names hold them seldom, so the names and definition's tier.
+        f"/search/?q={'+'.join(term.definition.lower().split()[1:3])}",
         "/search/suggest/?q=ba",
     ]
 
