@@ -10,14 +10,13 @@ Careful, as with migrations 0002 and 0018: a later migration that remakes glossa
 glossary_alias drops these triggers; the search freshness tests fail if that happens.
 """
 
+from importlib import import_module
+
 import django.db.models.deletion
 from django.db import migrations, models
 
-NAMES = """
-    t.headword
-    || CASE WHEN t.expansion <> '' THEN ' | ' || t.expansion ELSE '' END
-    || coalesce((SELECT ' | ' || group_concat(a.name, ' | ') FROM glossary_alias AS a WHERE a.term_id = t.id), '')
-"""
+NAMES_INDEX = import_module("glossary.migrations.0018_sqlite_names_index")
+NAMES = NAMES_INDEX.NAMES  # a term's names, as that table holds them
 
 
 def refresh(term_id):
@@ -55,15 +54,6 @@ UNINSTALL = [
 ]
 
 
-def run(statements):
-    def apply(apps, schema_editor):
-        if schema_editor.connection.vendor == "sqlite":
-            for statement in statements:
-                schema_editor.execute(statement, params=None)
-
-    return apply
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("glossary", "0023_postgres_name_keys_cover_their_ids"),
@@ -90,5 +80,5 @@ class Migration(migrations.Migration):
             ],
             options={"db_table": "glossary_term_summary", "managed": False},
         ),
-        migrations.RunPython(run(INSTALL), run(UNINSTALL)),
+        migrations.RunPython(NAMES_INDEX.run(INSTALL), NAMES_INDEX.run(UNINSTALL)),
     ]
