@@ -470,7 +470,7 @@ def word_similarity_threshold(threshold):
         cursor.execute("RESET pg_trgm.word_similarity_threshold")
 
 
-def similar_names(terms, text, limit, mistyped=()):
+def similar_names(terms, text, limit, mistyped):
     """The names of `terms` most like `text`, closest first (pg_trgm word similarity, a GIN lookup).
 
     If nothing is like the whole text (WHOLE_TEXT_SIMILARITY), names like any one of its words, as
@@ -479,9 +479,10 @@ def similar_names(terms, text, limit, mistyped=()):
     cannot respell them.
     """
     with word_similarity_threshold(WHOLE_TEXT_SIMILARITY):
-        names = names_like(terms, text, [text], limit)
+        if names := names_like(terms, text, [text], limit):
+            return names
     pieces = fragments(" ".join(mistyped), split=False) or fragments(text, split=False)
-    return names or names_like(terms, text, pieces, limit)
+    return names_like(terms, text, pieces, limit)
 
 
 def names_like(terms, text, pieces, limit):

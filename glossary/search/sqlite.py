@@ -221,7 +221,7 @@ def matched_ids(query):
     return np.fromstring(matched_read(matching(query))[0] or "", dtype=np.int64, sep=",")
 
 
-def similar_names(terms, text, limit, mistyped=()):
+def similar_names(terms, text, limit, mistyped):
     """The names of `terms` that contain most of the pieces of `text` one typo leaves whole, best
     first, and a piece of one of the `mistyped` words (of `text`) if any are given.
 
