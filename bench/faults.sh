@@ -154,7 +154,9 @@ urls += [f"/terms/{slug}/" for slug, _, _ in facts["term_sample"]]
 urls += [f"/categories/{c['facet']}/{c['slug']}/" for c in facts["categories"]]
 urls += [f"/tags/{t['slug']}/" for t in facts["tags"]]
 urls += [f"/benefits/{b['slug']}/" for b in facts["benefits"]] + [f"/risks/{r['slug']}/" for r in facts["risks"]]
-urls += [f"/search/?q={quote(word)}" for word in facts["words"][:500]]
+# Searches are new in each phase, as readers' words are: with the database down they cannot come
+# from the pages the processes keep, and show the 503 page, where the browse pages, kept, do not.
+urls += [f"/search/?q={quote(word)}&utm_campaign={quote(phase)}" for word in facts["words"][:500]]
 urls += [f"/search/suggest/?q={quote(headword[:3].lower())}" for _, headword, _ in facts["term_sample"][:300]]
 rng.shuffle(urls)
 counts = collections.Counter()
