@@ -17,13 +17,14 @@ from django.db import migrations, models
 
 NAMES_INDEX = import_module("glossary.migrations.0018_sqlite_names_index")
 NAMES = NAMES_INDEX.NAMES  # a term's names, as that table holds them
+ROWS = f"SELECT t.id, {NAMES}, t.definition FROM glossary_term AS t"  # each term's row of the table
 
 
 def refresh(term_id):
     return f"""
         DELETE FROM glossary_term_summary WHERE rowid = {term_id};
         INSERT INTO glossary_term_summary (rowid, names, definition)
-            SELECT t.id, {NAMES}, t.definition FROM glossary_term AS t WHERE t.id = {term_id};
+            {ROWS} WHERE t.id = {term_id};
     """
 
 
@@ -42,7 +43,7 @@ INSTALL = [
     f"""CREATE TRIGGER glossary_alias_summary_update AFTER UPDATE ON glossary_alias
         BEGIN {refresh('OLD.term_id')} {refresh('NEW.term_id')} END""",
     f"CREATE TRIGGER glossary_alias_summary_delete AFTER DELETE ON glossary_alias BEGIN {refresh('OLD.term_id')} END",
-    f"INSERT INTO glossary_term_summary (rowid, names, definition) SELECT t.id, {NAMES}, t.definition FROM glossary_term AS t",
+    f"INSERT INTO glossary_term_summary (rowid, names, definition) {ROWS}",
 ]
 UNINSTALL = [
     *[
